@@ -1,0 +1,1 @@
+"""Terminology and corpus readers, cleaning, verification and dataset versions."""

@@ -1,0 +1,1 @@
+"""Weak labels: lexicon sources (EntityRuler-style span rulers), inflection, aggregation."""

@@ -1,0 +1,134 @@
+"""The lexicon labeller: terminology matches as weak labels, one span group per source.
+
+It wraps two of spaCy's rule-based span rulers (the engine of the EntityRuler): one for
+the terms as listed (``doc.spans["lexicon"]``) and one for their Norwegian inflected
+forms (``doc.spans["inflection"]``). Terms are matched case-insensitively, acronyms in
+capitals exactly. Each span's ``id_`` carries the term's ICD-10 code, if any. Only the
+cleaned term list is saved with a pipeline; patterns are rebuilt when it loads.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import spacy
+from spacy.language import Language
+from spacy.pipeline.span_ruler import SpanRuler
+from spacy.tokens import Doc
+from spacy.util import ensure_path
+
+from amer.data.cleaning import LexiconEntry, is_acronym
+from amer.labeling.inflection import inflect_term
+
+LEXICON_KEY = "lexicon"
+INFLECTION_KEY = "inflection"
+_FILE = "lexicon.tsv.gz"
+
+
+class LexiconLabeller:
+    """spaCy component that writes terminology matches to ``doc.spans``."""
+
+    def __init__(self, nlp: Language, name: str, *, inflect: bool) -> None:
+        self.nlp = nlp
+        self.name = name
+        self.inflect = inflect
+        self.entries: list[LexiconEntry] = []
+        self._icd10: dict[str, str] = {}
+        self._rulers = self._new_rulers()
+
+    def _new_rulers(self) -> list[SpanRuler]:
+        # The rulers tokenize their patterns with a tokenizer-only pipeline that shares
+        # the vocab: piping them through ``self.nlp`` would run this component too.
+        tokenize_only = spacy.blank(self.nlp.lang, vocab=self.nlp.vocab)
+        tokenize_only.tokenizer = self.nlp.tokenizer
+        return [
+            SpanRuler(tokenize_only, f"{self.name}_{key}", spans_key=key, phrase_matcher_attr="LOWER")
+            for key in (LEXICON_KEY, INFLECTION_KEY)
+        ]
+
+    def set_entries(self, entries: Iterable[LexiconEntry]) -> None:
+        """Replace the terminology and rebuild the patterns."""
+        self.entries = sorted(entries, key=lambda e: (e.term.lower(), e.label))
+        self._icd10 = {e.term.lower(): e.icd10 for e in self.entries if e.icd10}
+        self._rulers = self._new_rulers()
+        base, inflected = build_patterns(self.entries, inflect=self.inflect)
+        for ruler, patterns in zip(self._rulers, (base, inflected), strict=True):
+            if patterns:
+                ruler.add_patterns(patterns)
+
+    def icd10_for(self, text: str) -> str | None:
+        """The ICD-10 code of a term, looked up in lower case."""
+        return self._icd10.get(text.lower())
+
+    def __call__(self, doc: Doc) -> Doc:
+        for ruler in self._rulers:
+            if len(ruler):
+                doc = ruler(doc)
+            else:
+                doc.spans[ruler.key] = []
+        return doc
+
+    def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
+        """The term list as gzipped TSV."""
+        rows = (f"{e.term}\t{e.label}\t{e.icd10 or ''}\n" for e in self.entries)
+        return gzip.compress("".join(rows).encode("utf-8"), mtime=0)
+
+    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> LexiconLabeller:
+        """Load a term list written by :meth:`to_bytes` and rebuild the patterns."""
+        text = gzip.decompress(data).decode("utf-8")
+        self.set_entries(_parse_row(line) for line in io.StringIO(text) if line.strip())
+        return self
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        """Write ``lexicon.tsv.gz`` under ``path``."""
+        folder = ensure_path(path)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / _FILE).write_bytes(self.to_bytes())
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> LexiconLabeller:
+        """Read ``lexicon.tsv.gz`` under ``path``."""
+        return self.from_bytes((ensure_path(path) / _FILE).read_bytes())
+
+
+def _parse_row(line: str) -> LexiconEntry:
+    term, label, icd10 = line.rstrip("\n").split("\t")
+    return LexiconEntry(term, label, icd10 or None)
+
+
+def build_patterns(
+    entries: Iterable[LexiconEntry], *, inflect: bool
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Span-ruler patterns for the terms as listed and for their inflected forms.
+
+    Inflected forms that are themselves listed terms are left to the listed term.
+    """
+    entries = list(entries)
+    listed = {e.term.lower() for e in entries}
+    base: list[dict[str, Any]] = []
+    inflected: list[dict[str, Any]] = []
+    for entry in entries:
+        base.append(_pattern(entry.term, entry))
+        if not inflect:
+            continue
+        for form in inflect_term(entry.term, neuter_e=entry.label == "ANAT_LOC"):
+            if form.lower() not in listed:
+                inflected.append(_pattern(form, entry))
+    return base, inflected
+
+
+def _pattern(surface: str, entry: LexiconEntry) -> dict[str, Any]:
+    words = surface.split()
+    pattern: str | list[dict[str, str]] = surface
+    if all(is_acronym(w) for w in words):
+        pattern = [{"ORTH": w} for w in words]
+    return {"label": entry.label, "pattern": pattern, "id": entry.icd10 or ""}
+
+
+@Language.factory("amer_lexicon", default_config={"inflect": True})
+def make_lexicon_labeller(nlp: Language, name: str, inflect: bool) -> LexiconLabeller:
+    """Factory of the lexicon labeller (``amer_lexicon``)."""
+    return LexiconLabeller(nlp, name, inflect=inflect)

@@ -1,0 +1,1 @@
+"""Service metrics, traffic aggregates and drift detection."""

@@ -1,0 +1,1 @@
+"""Training: the seeded split, spaCy training and assembling the shipped pipeline."""

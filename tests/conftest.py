@@ -1,0 +1,59 @@
+"""Shared fixtures: small hand-written data, settings pointing at them, a lexicon-only model."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from amer.data.cleaning import LexiconEntry, clean_terminology
+from amer.data.terminology import read_terminology
+from amer.settings import AMER_LABELS, Settings, get_settings
+
+FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURE_DATA = FIXTURES / "data"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """No test sees the developer's AMER_* variables or cached settings."""
+    import os
+
+    for key in list(os.environ):
+        if key.startswith("AMER_"):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("AMER_HOME", str(tmp_path / "amer-home"))
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def fixture_settings(tmp_path: Path) -> Settings:
+    """Settings on the fixture data, with a tiny training run."""
+    return Settings(
+        home=tmp_path / "amer-home",
+        data_dir=FIXTURE_DATA,
+        gold_file=FIXTURES / "gold" / "clinical_gold.jsonl",
+        training_config=Path(__file__).parents[1] / "configs" / "ner.cfg",
+        max_epochs=4,
+        bootstrap_samples=50,
+    )
+
+
+@pytest.fixture(scope="session")
+def fixture_lexicon() -> list[LexiconEntry]:
+    """The fixture terminology, cleaned."""
+    terms = read_terminology(FIXTURE_DATA / "normedterm" / "NorMedTerm.tsv")
+    entries, _ = clean_terminology(terms, labels=AMER_LABELS, label_priority=AMER_LABELS)
+    return entries
+
+
+@pytest.fixture(scope="session")
+def lexicon_model_dir(tmp_path_factory: pytest.TempPathFactory, fixture_lexicon: list[LexiconEntry]) -> Path:
+    """A saved lexicon-only AMER model (no statistical NER): loads in well under a second."""
+    from amer.training.assemble import assemble_model
+
+    model = assemble_model(fixture_lexicon, meta={"dataset_version": "fixture"})
+    return model.save(tmp_path_factory.mktemp("models") / "lexicon-model")
