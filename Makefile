@@ -22,7 +22,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
-	$(BIN)/python bench/model_speed.py --model $(OUTPUT)/model
+	$(BIN)/python bench/model_speed.py --model $(OUTPUT)/model --write docs/benchmarks.md
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -51,9 +52,51 @@ def fixture_lexicon() -> list[LexiconEntry]:
 
 
 @pytest.fixture(scope="session")
-def lexicon_model_dir(tmp_path_factory: pytest.TempPathFactory, fixture_lexicon: list[LexiconEntry]) -> Path:
+def lexicon_model_dir(
+    tmp_path_factory: pytest.TempPathFactory, fixture_lexicon: list[LexiconEntry]
+) -> Path:
     """A saved lexicon-only AMER model (no statistical NER): loads in well under a second."""
     from amer.training.assemble import assemble_model
 
     model = assemble_model(fixture_lexicon, meta={"dataset_version": "fixture"})
     return model.save(tmp_path_factory.mktemp("models") / "lexicon-model")
+
+
+@dataclass(frozen=True)
+class LiveAPI:
+    """An inference API running on a loopback port, with a valid key."""
+
+    url: str
+    key: str
+    settings: Settings
+
+
+@pytest.fixture
+def live_api(tmp_path: Path, lexicon_model_dir: Path) -> Iterator[LiveAPI]:
+    """The real app (fixture model and terminology) under uvicorn in a thread, on a free port."""
+    import threading
+    import time
+
+    import uvicorn
+
+    from amer.serving.app import create_app
+    from amer.serving.auth import KeyStore
+    from amer.serving.holder import PathSource
+
+    settings = Settings(home=tmp_path / "api-home", data_dir=FIXTURE_DATA, reload_interval_s=0)
+    key = KeyStore(settings.keys_path).create("tests")
+    app = create_app(settings, source=PathSource(lexicon_model_dir))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None, access_log=False)
+    )
+    thread = threading.Thread(target=server.run, name="live-api", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the test API did not start")
+        time.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    yield LiveAPI(f"http://127.0.0.1:{port}", key, settings)
+    server.should_exit = True
+    thread.join(timeout=10)

@@ -70,7 +70,9 @@ class Entity:
 class AmerModel:
     """A loaded AMER pipeline: statistical NER combined with the terminology lexicon."""
 
-    def __init__(self, nlp: Language, *, source: str = "", train_vocab: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self, nlp: Language, *, source: str = "", train_vocab: frozenset[str] = frozenset()
+    ) -> None:
         self.nlp = nlp
         self.source = source
         self.train_vocab = train_vocab
@@ -101,7 +103,9 @@ class AmerModel:
         """Run the pipeline and set ``doc.ents`` from the sources of ``mode``."""
         disable = ["amer_aggregate"] if "amer_aggregate" in self.nlp.pipe_names else []
         if mode == "lexicon":
-            disable += [p for p in ("tok2vec", "ner", "amer_model_spans") if p in self.nlp.pipe_names]
+            disable += [
+                p for p in ("tok2vec", "ner", "amer_model_spans") if p in self.nlp.pipe_names
+            ]
         for doc in self.nlp.pipe(texts, batch_size=batch_size, disable=disable):
             doc.ents = aggregate(doc, SOURCES[mode])
             yield doc
@@ -132,7 +136,12 @@ class AmerModel:
 
     def _stats(self, doc: Doc) -> DocStats:
         words = [t for t in doc if not (t.is_space or t.is_punct)]
-        covered = {i for key in (LEXICON_KEY, INFLECTION_KEY) for s in doc.spans.get(key, []) for i in range(s.start, s.end)}
+        covered = {
+            i
+            for key in (LEXICON_KEY, INFLECTION_KEY)
+            for s in doc.spans.get(key, [])
+            for i in range(s.start, s.end)
+        }
         per_label: dict[str, int] = {}
         for ent in doc.ents:
             per_label[ent.label_] = per_label.get(ent.label_, 0) + 1
@@ -152,7 +161,9 @@ class AmerModel:
                 continue
             icd10 = ent.kb_id_ or (self._lexicon.icd10_for(ent.text) if self._lexicon else None)
             found.append(
-                Entity(ent.start_char, ent.end_char, ent.text, ent.label_, ent.ent_id_, icd10 or None)
+                Entity(
+                    ent.start_char, ent.end_char, ent.text, ent.label_, ent.ent_id_, icd10 or None
+                )
             )
         return found
 
@@ -167,7 +178,9 @@ class AmerModel:
         """Write the pipeline (and its training vocabulary) to ``path`` (a directory)."""
         self.nlp.to_disk(path)
         if self.train_vocab:
-            (path / TRAIN_VOCAB_FILE).write_text("\n".join(sorted(self.train_vocab)) + "\n", "utf-8")
+            (path / TRAIN_VOCAB_FILE).write_text(
+                "\n".join(sorted(self.train_vocab)) + "\n", "utf-8"
+            )
         return path
 
 
@@ -190,6 +203,8 @@ def load_model(uri: str | Path) -> AmerModel:
     except (OSError, ValueError, KeyError) as e:
         raise ModelError(f"cannot load the model at {path}: {e}") from e
     vocab_file = path / TRAIN_VOCAB_FILE
-    vocab = frozenset(vocab_file.read_text("utf-8").split()) if vocab_file.is_file() else frozenset()
+    vocab = (
+        frozenset(vocab_file.read_text("utf-8").split()) if vocab_file.is_file() else frozenset()
+    )
     logger.info("loaded model from %s", path)
     return AmerModel(nlp, source=text, train_vocab=vocab)

@@ -131,6 +131,14 @@ class Settings(BaseSettings):
     """Drift trigger and alert: population stability index above this is drift."""
     drift_pvalue: float = 0.01
     """Chi-square p-value below which a label mix is called shifted."""
+    drift_window: int = Field(default=1000, ge=1)
+    """Most recent requests ``amer monitor drift`` compares with the training reference."""
+    drift_min_requests: int = Field(default=200, ge=1)
+    """Fewer recorded requests than this give no drift score (below ~200, noise alone nears 0.2)."""
+    traffic_max_bytes: int = Field(default=5_000_000, ge=10_000)
+    """Size at which the traffic aggregates file is rotated."""
+    traffic_backups: int = Field(default=3, ge=0)
+    """Rotated traffic files kept; the window never holds more than these plus the current."""
 
     # --- serving -----------------------------------------------------------
     model_uri: str = "models:/amer-ner@production"
@@ -186,9 +194,9 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _no_placeholder_secrets(self) -> Settings:
         key = self.api_key.get_secret_value() if self.api_key is not None else None
-        if self.environment != "development" and key is not None:
-            if key.strip().lower() in _PLACEHOLDER_SECRETS:
-                raise ValueError("api_key is a placeholder; set a real key outside development")
+        placeholder = key is not None and key.strip().lower() in _PLACEHOLDER_SECRETS
+        if self.environment != "development" and placeholder:
+            raise ValueError("api_key is a placeholder; set a real key outside development")
         return self
 
     # --- derived paths -------------------------------------------------------

@@ -8,8 +8,10 @@ import sys
 from typing import Any
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 
+from amer.errors import ConfigError
 from amer.settings import Settings, get_settings
 
 app = typer.Typer(
@@ -25,8 +27,19 @@ console_err = Console(stderr=True)
 
 
 def settings() -> Settings:
-    """The process's settings, with logging configured from them (once)."""
-    current = get_settings()
+    """The process's settings, with logging configured from them (once).
+
+    Raises:
+        ConfigError: a setting is invalid; the message names the field (as AMER_ variable).
+    """
+    try:
+        current = get_settings()
+    except ValidationError as e:
+        problems = "; ".join(
+            f"AMER_{'__'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
+            for err in e.errors()
+        )
+        raise ConfigError(f"invalid settings: {problems}") from e
     configure_logging(current)
     return current
 

@@ -70,7 +70,7 @@ def _parse_row(row: list[str], *, path: Path, lineno: int) -> Term:
     fields = ("term", "category", "source", "icd10", "mapping")
     values = dict(zip(fields, (cell.strip() for cell in row), strict=False))
     try:
-        return Term(**values)  # type: ignore[arg-type]
+        return Term(**values)
     except ValidationError as e:
         first = e.errors()[0]
         field = ".".join(str(p) for p in first["loc"])

@@ -30,7 +30,9 @@ def aggregate(doc: Doc, sources: Sequence[str]) -> list[Span]:
             continue
         taken[span.start : span.end] = [True] * len(span)
         chosen.append(
-            Span(doc, span.start, span.end, label=span.label_, kb_id=span.id_, span_id=sources[rank])
+            Span(
+                doc, span.start, span.end, label=span.label_, kb_id=span.id_, span_id=sources[rank]
+            )
         )
     return sorted(chosen, key=lambda s: s.start)
 

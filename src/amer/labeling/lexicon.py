@@ -5,6 +5,10 @@ the terms as listed (``doc.spans["lexicon"]``) and one for their Norwegian infle
 forms (``doc.spans["inflection"]``). Terms are matched case-insensitively, acronyms in
 capitals exactly. Each span's ``id_`` carries the term's ICD-10 code, if any. Only the
 cleaned term list is saved with a pipeline; patterns are rebuilt when it loads.
+
+With ``token_features`` on, it also writes each token's lexicon match into ``token.tag_``
+(``LEX-B-CONDITION``, ``LEX-I-CONDITION`` or ``LEX-O``): a gazetteer feature that the NER's
+tok2vec embeds (``TAG`` in its attrs) when the labeller runs before it.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from spacy.tokens import Doc
 from spacy.util import ensure_path
 
 from amer.data.cleaning import LexiconEntry, is_acronym
+from amer.labeling.aggregation import aggregate
 from amer.labeling.inflection import inflect_term
 
 LEXICON_KEY = "lexicon"
@@ -32,10 +37,13 @@ _FILE = "lexicon.tsv.gz"
 class LexiconLabeller:
     """spaCy component that writes terminology matches to ``doc.spans``."""
 
-    def __init__(self, nlp: Language, name: str, *, inflect: bool) -> None:
+    def __init__(
+        self, nlp: Language, name: str, *, inflect: bool, token_features: bool = True
+    ) -> None:
         self.nlp = nlp
         self.name = name
         self.inflect = inflect
+        self.token_features = token_features
         self.entries: list[LexiconEntry] = []
         self._icd10: dict[str, str] = {}
         self._rulers = self._new_rulers()
@@ -43,10 +51,12 @@ class LexiconLabeller:
     def _new_rulers(self) -> list[SpanRuler]:
         # The rulers tokenize their patterns with a tokenizer-only pipeline that shares
         # the vocab: piping them through ``self.nlp`` would run this component too.
-        tokenize_only = spacy.blank(self.nlp.lang, vocab=self.nlp.vocab)
+        tokenize_only = spacy.blank(self.nlp.lang or "nb", vocab=self.nlp.vocab)
         tokenize_only.tokenizer = self.nlp.tokenizer
         return [
-            SpanRuler(tokenize_only, f"{self.name}_{key}", spans_key=key, phrase_matcher_attr="LOWER")
+            SpanRuler(
+                tokenize_only, f"{self.name}_{key}", spans_key=key, phrase_matcher_attr="LOWER"
+            )
             for key in (LEXICON_KEY, INFLECTION_KEY)
         ]
 
@@ -60,6 +70,17 @@ class LexiconLabeller:
             if patterns:
                 ruler.add_patterns(patterns)
 
+    def initialize(
+        self,
+        get_examples: Any = None,
+        *,
+        nlp: Language | None = None,
+        lexicon_path: str | None = None,
+    ) -> None:
+        """spaCy's initialize hook: load the term list from ``lexicon_path`` (lexicon.tsv.gz)."""
+        if lexicon_path:
+            self.from_bytes(Path(lexicon_path).read_bytes())
+
     def icd10_for(self, text: str) -> str | None:
         """The ICD-10 code of a term, looked up in lower case."""
         return self._icd10.get(text.lower())
@@ -69,13 +90,14 @@ class LexiconLabeller:
             if len(ruler):
                 doc = ruler(doc)
             else:
-                doc.spans[ruler.key] = []
+                doc.spans[str(ruler.key)] = []
+        if self.token_features:
+            _write_token_features(doc)
         return doc
 
     def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
         """The term list as gzipped TSV."""
-        rows = (f"{e.term}\t{e.label}\t{e.icd10 or ''}\n" for e in self.entries)
-        return gzip.compress("".join(rows).encode("utf-8"), mtime=0)
+        return _encode(self.entries)
 
     def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> LexiconLabeller:
         """Load a term list written by :meth:`to_bytes` and rebuild the patterns."""
@@ -92,6 +114,28 @@ class LexiconLabeller:
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> LexiconLabeller:
         """Read ``lexicon.tsv.gz`` under ``path``."""
         return self.from_bytes((ensure_path(path) / _FILE).read_bytes())
+
+
+def _write_token_features(doc: Doc) -> None:
+    tags = ["LEX-O"] * len(doc)
+    for span in aggregate(doc, (LEXICON_KEY, INFLECTION_KEY)):
+        tags[span.start] = f"LEX-B-{span.label_}"
+        for i in range(span.start + 1, span.end):
+            tags[i] = f"LEX-I-{span.label_}"
+    for token, tag in zip(doc, tags, strict=True):
+        token.tag_ = tag
+
+
+def write_lexicon_file(entries: Iterable[LexiconEntry], path: Path) -> Path:
+    """Write a term list in the format :meth:`LexiconLabeller.initialize` reads."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(_encode(entries))
+    return path
+
+
+def _encode(entries: Iterable[LexiconEntry]) -> bytes:
+    rows = (f"{e.term}\t{e.label}\t{e.icd10 or ''}\n" for e in entries)
+    return gzip.compress("".join(rows).encode("utf-8"), mtime=0)
 
 
 def _parse_row(line: str) -> LexiconEntry:
@@ -128,7 +172,9 @@ def _pattern(surface: str, entry: LexiconEntry) -> dict[str, Any]:
     return {"label": entry.label, "pattern": pattern, "id": entry.icd10 or ""}
 
 
-@Language.factory("amer_lexicon", default_config={"inflect": True})
-def make_lexicon_labeller(nlp: Language, name: str, inflect: bool) -> LexiconLabeller:
+@Language.factory("amer_lexicon", default_config={"inflect": True, "token_features": True})
+def make_lexicon_labeller(
+    nlp: Language, name: str, inflect: bool, token_features: bool
+) -> LexiconLabeller:
     """Factory of the lexicon labeller (``amer_lexicon``)."""
-    return LexiconLabeller(nlp, name, inflect=inflect)
+    return LexiconLabeller(nlp, name, inflect=inflect, token_features=token_features)

@@ -24,7 +24,9 @@ TEXT_LENGTH = Histogram(
 )
 CACHE_HITS = Counter("amer_cache_hits", "Results served from the cache")
 CACHE_MISSES = Counter("amer_cache_misses", "Results computed (cache miss)")
-RELOAD_FAILURES = Counter("amer_model_reload_failures", "Model swaps refused (load or self-test failed)")
+RELOAD_FAILURES = Counter(
+    "amer_model_reload_failures", "Model swaps refused (load or self-test failed)"
+)
 RELOADS = Counter("amer_model_reloads", "Model swaps done")
 DRIFT_SCORE = Gauge("amer_drift_score", "Latest drift score (population stability index)")
 REJECTED = Counter("amer_requests_rejected", "Requests refused for overload (503)")

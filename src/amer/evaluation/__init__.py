@@ -1,0 +1,1 @@
+"""Evaluation: entity and token metrics, bootstrap confidence intervals, gates, reports."""

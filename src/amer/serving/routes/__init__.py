@@ -1,0 +1,1 @@
+"""HTTP routes of the inference service; each parses, calls the scorer, formats."""
