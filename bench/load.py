@@ -73,8 +73,9 @@ class CpuMeter:
         return 100 * (self._cpu() - self._c0) / (time.perf_counter() - self._t0)
 
 
-async def fixed_rate(client: httpx.AsyncClient, texts: list[str], *, rate: float,
-                     duration: float, cpu: CpuMeter) -> dict[str, Any]:
+async def fixed_rate(
+    client: httpx.AsyncClient, texts: list[str], *, rate: float, duration: float, cpu: CpuMeter
+) -> dict[str, Any]:
     """Open loop: request i is due at i/rate; latency counts from when it was due."""
     total = int(rate * duration)
     latencies: list[float] = []
@@ -110,17 +111,29 @@ async def fixed_rate(client: httpx.AsyncClient, texts: list[str], *, rate: float
     await asyncio.gather(*tasks)
     elapsed = time.perf_counter() - start
     return {
-        "rate": rate, "duration_s": round(elapsed, 1), "requests": total,
-        "ok": len(latencies), "errors": errors, "achieved_rps": round(len(latencies) / elapsed, 1),
-        "p50_ms": round(_pct(latencies, 50) * 1000, 1), "p95_ms": round(_pct(latencies, 95) * 1000, 1),
+        "rate": rate,
+        "duration_s": round(elapsed, 1),
+        "requests": total,
+        "ok": len(latencies),
+        "errors": errors,
+        "achieved_rps": round(len(latencies) / elapsed, 1),
+        "p50_ms": round(_pct(latencies, 50) * 1000, 1),
+        "p95_ms": round(_pct(latencies, 95) * 1000, 1),
         "p99_ms": round(_pct(latencies, 99) * 1000, 1),
         "mean_ms": round(statistics.fmean(latencies) * 1000, 1) if latencies else None,
         "server_cpu_pct": _round(cpu.percent()),
     }
 
 
-async def closed_loop(client: httpx.AsyncClient, texts: list[str], *, users: int, batch: int,
-                      duration: float, cpu: CpuMeter) -> dict[str, Any]:
+async def closed_loop(
+    client: httpx.AsyncClient,
+    texts: list[str],
+    *,
+    users: int,
+    batch: int,
+    duration: float,
+    cpu: CpuMeter,
+) -> dict[str, Any]:
     """``users`` callers back to back for ``duration`` s; documents/s answered without error."""
     docs = 0
     errors = 0
@@ -146,8 +159,13 @@ async def closed_loop(client: httpx.AsyncClient, texts: list[str], *, users: int
     start = time.perf_counter()
     await asyncio.gather(*(user(u) for u in range(users)))
     elapsed = time.perf_counter() - start
-    return {"users": users, "batch": batch, "docs_per_s": round(docs / elapsed, 1),
-            "errors": errors, "server_cpu_pct": _round(cpu.percent())}
+    return {
+        "users": users,
+        "batch": batch,
+        "docs_per_s": round(docs / elapsed, 1),
+        "errors": errors,
+        "server_cpu_pct": _round(cpu.percent()),
+    }
 
 
 def _round(value: float | None) -> float | None:
@@ -166,17 +184,21 @@ def in_process(model_path: str, texts: list[str], *, sample: int) -> dict[str, A
         per_doc.append(time.perf_counter() - t)
     t = time.perf_counter()
     for i in range(0, len(docs), 64):
-        model.analyse_batch(docs[i:i + 64])
+        model.analyse_batch(docs[i : i + 64])
     batched = len(docs) / (time.perf_counter() - t)
-    return {"documents": len(docs), "per_doc_p50_ms": round(_pct(per_doc, 50) * 1000, 2),
-            "per_doc_p95_ms": round(_pct(per_doc, 95) * 1000, 2),
-            "per_doc_mean_ms": round(statistics.fmean(per_doc) * 1000, 2),
-            "single_docs_per_s": round(len(docs) / sum(per_doc), 1),
-            "batched_docs_per_s": round(batched, 1)}
+    return {
+        "documents": len(docs),
+        "per_doc_p50_ms": round(_pct(per_doc, 50) * 1000, 2),
+        "per_doc_p95_ms": round(_pct(per_doc, 95) * 1000, 2),
+        "per_doc_mean_ms": round(statistics.fmean(per_doc) * 1000, 2),
+        "single_docs_per_s": round(len(docs) / sum(per_doc), 1),
+        "batched_docs_per_s": round(batched, 1),
+    }
 
 
-async def drive(url: str, key: str | None, texts: list[str], args: argparse.Namespace,
-                pid: int | None) -> dict[str, Any]:
+async def drive(
+    url: str, key: str | None, texts: list[str], args: argparse.Namespace, pid: int | None
+) -> dict[str, Any]:
     cpu = CpuMeter(pid)
     headers = {"Authorization": f"Bearer {key}"} if key else {}
     limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
@@ -187,9 +209,12 @@ async def drive(url: str, key: str | None, texts: list[str], args: argparse.Name
         for rate in args.rates:
             rates.append(await fixed_rate(c, texts, rate=rate, duration=args.duration, cpu=cpu))
             print(json.dumps(rates[-1]), file=sys.stderr)
-        peak = [await closed_loop(c, texts, users=args.users, batch=1, duration=args.peak_duration,
-                                  cpu=cpu),
-                await closed_loop(c, texts, users=2, batch=64, duration=args.peak_duration, cpu=cpu)]
+        peak = [
+            await closed_loop(
+                c, texts, users=args.users, batch=1, duration=args.peak_duration, cpu=cpu
+            ),
+            await closed_loop(c, texts, users=2, batch=64, duration=args.peak_duration, cpu=cpu),
+        ]
         for p in peak:
             print(json.dumps(p), file=sys.stderr)
     return {"fixed_rates": rates, "peak": peak}
@@ -203,8 +228,9 @@ def main() -> None:
     parser.add_argument("--api-key", help="key for --url")
     parser.add_argument("--server-pid", type=int, help="pid of the --url server, for CPU %%")
     parser.add_argument("--in-process-model", help="model for the in-process figures (--url)")
-    parser.add_argument("--rates", type=lambda s: [float(x) for x in s.split(",")],
-                        default=[10.0, 50.0, 100.0])
+    parser.add_argument(
+        "--rates", type=lambda s: [float(x) for x in s.split(",")], default=[10.0, 50.0, 100.0]
+    )
     parser.add_argument("--duration", type=float, default=60.0)
     parser.add_argument("--peak-duration", type=float, default=20.0)
     parser.add_argument("--users", type=int, default=16, help="closed-loop callers for the peak")
@@ -213,8 +239,9 @@ def main() -> None:
     parser.add_argument("--write", type=Path, default=Path("docs/benchmarks.md"))
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
-    if args.url and not args.url.startswith(("http://127.", "https://127.", "http://localhost",
-                                              "https://localhost")):
+    if args.url and not args.url.startswith(
+        ("http://127.", "https://127.", "http://localhost", "https://localhost")
+    ):
         parser.error("--url must be a loopback address")
 
     settings = get_settings()
@@ -223,9 +250,10 @@ def main() -> None:
     model_path = args.model or args.in_process_model
     result: dict[str, Any] = {
         "command": "python " + " ".join(sys.argv),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}",
         "corpus": f"{settings.corpus_path.name}: {len(texts)} texts, "
-                  f"median {int(statistics.median(len(t) for t in texts))} chars",
+        f"median {int(statistics.median(len(t) for t in texts))} chars",
         "model": str(model_path or args.url),
         "workers": args.workers,
     }
@@ -237,9 +265,13 @@ def main() -> None:
     else:
         with tempfile.TemporaryDirectory() as tmp:
             key = KeyStore(Path(tmp) / "keys.json").create("bench")
-            env = {"AMER_KEYS_FILE": str(Path(tmp) / "keys.json"), "AMER_CACHE_SIZE": "0",
-                   "AMER_RELOAD_INTERVAL_S": "0", "AMER_LOG_LEVEL": "WARNING",
-                   "AMER_HOME": str(Path(tmp) / "home")}
+            env = {
+                "AMER_KEYS_FILE": str(Path(tmp) / "keys.json"),
+                "AMER_CACHE_SIZE": "0",
+                "AMER_RELOAD_INTERVAL_S": "0",
+                "AMER_LOG_LEVEL": "WARNING",
+                "AMER_HOME": str(Path(tmp) / "home"),
+            }
             extra = ("--workers", str(args.workers)) if args.workers > 1 else ()
             with ServerProcess(args.model, env=env, args=extra, ready_timeout=120) as server:
                 result.update(asyncio.run(drive(server.url, key, texts, args, server.pid)))
@@ -249,31 +281,49 @@ def main() -> None:
 
 
 def render(r: dict[str, Any]) -> str:
-    lines = [BEGIN, "## Inference API under load (issue 4)", "",
-             f"Command: `{r['command']}`  ", f"Machine: {r['machine']}; server workers: {r['workers']}; "
-             f"results cache disabled; API keys on.  ", f"Texts: {r['corpus']}.  ",
-             f"Model: `{r['model']}`.", ""]
+    lines = [
+        BEGIN,
+        "## Inference API under load (issue 4)",
+        "",
+        f"Command: `{r['command']}`  ",
+        f"Machine: {r['machine']}; server workers: {r['workers']}; "
+        f"results cache disabled; API keys on.  ",
+        f"Texts: {r['corpus']}.  ",
+        f"Model: `{r['model']}`.",
+        "",
+    ]
     if "fixed_rates" in r:
-        lines += ["| rate (req/s) | duration (s) | ok | errors | p50 (ms) | p95 (ms) | p99 (ms) "
-                  "| server CPU (% of a core) |", "|---|---|---|---|---|---|---|---|"]
+        lines += [
+            "| rate (req/s) | duration (s) | ok | errors | p50 (ms) | p95 (ms) | p99 (ms) "
+            "| server CPU (% of a core) |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
         for f in r["fixed_rates"]:
-            lines.append(f"| {f['rate']:g} | {f['duration_s']} | {f['ok']} | "
-                         f"{sum(f['errors'].values())} {f['errors'] or ''} | {f['p50_ms']} | "
-                         f"{f['p95_ms']} | {f['p99_ms']} | {f['server_cpu_pct']} |")
+            lines.append(
+                f"| {f['rate']:g} | {f['duration_s']} | {f['ok']} | "
+                f"{sum(f['errors'].values())} {f['errors'] or ''} | {f['p50_ms']} | "
+                f"{f['p95_ms']} | {f['p99_ms']} | {f['server_cpu_pct']} |"
+            )
         lines += ["", "Highest sustained throughput (closed loop):", ""]
         for p in r["peak"]:
             kind = "single-text requests" if p["batch"] == 1 else f"batch requests of {p['batch']}"
-            lines.append(f"- {p['users']} callers, {kind}: **{p['docs_per_s']} documents/s**, "
-                         f"{p['errors']} errors, server CPU {p['server_cpu_pct']} %")
+            lines.append(
+                f"- {p['users']} callers, {kind}: **{p['docs_per_s']} documents/s**, "
+                f"{p['errors']} errors, server CPU {p['server_cpu_pct']} %"
+            )
     if "in_process" in r:
         ip = r["in_process"]
-        lines += ["", f"In-process, same model and texts ({ip['documents']} documents): "
-                  f"per-document compute p50 {ip['per_doc_p50_ms']} ms, p95 {ip['per_doc_p95_ms']} ms "
-                  f"(one text per call: {ip['single_docs_per_s']} documents/s); batched (64 per call) "
-                  f"**{ip['batched_docs_per_s']} documents/s**."]
+        lines += [
+            "",
+            f"In-process, same model and texts ({ip['documents']} documents): "
+            f"per-document compute p50 {ip['per_doc_p50_ms']} ms, p95 {ip['per_doc_p95_ms']} ms "
+            f"(one text per call: {ip['single_docs_per_s']} documents/s); batched (64 per call) "
+            f"**{ip['batched_docs_per_s']} documents/s**.",
+        ]
         if "peak" in r:
             best = max(p["docs_per_s"] for p in r["peak"])
-            lines.append(f"Service peak / in-process batched: **{100 * best / ip['batched_docs_per_s']:.0f} %**.")
+            share = 100 * best / ip["batched_docs_per_s"]
+            lines.append(f"Service peak / in-process batched: **{share:.0f} %**.")
     return "\n".join([*lines, END])
 
 

@@ -54,8 +54,11 @@ def _result(response: httpx.Response) -> Any:
     return response.json()
 
 
-def _docs(docs: Sequence[Mapping[str, str]] | Sequence[str]) -> list[dict[str, str]]:
-    return [{"id": str(i), "text": d} if isinstance(d, str) else dict(d) for i, d in enumerate(docs)]
+def _docs(docs: Sequence[Mapping[str, str] | str]) -> list[dict[str, str]]:
+    out: list[dict[str, str]] = []
+    for i, doc in enumerate(docs):
+        out.append({"id": str(i), "text": doc} if isinstance(doc, str) else dict(doc.items()))
+    return out
 
 
 def _body(text: str, labels: Sequence[str] | None) -> dict[str, Any]:
@@ -78,7 +81,10 @@ class Client:
     ) -> None:
         self.retries, self.backoff = retries, backoff
         self._http = httpx.Client(
-            base_url=base_url, headers=_headers(api_key), timeout=timeout, verify=verify,
+            base_url=base_url,
+            headers=_headers(api_key),
+            timeout=timeout,
+            verify=verify,
             transport=transport,
         )
 
@@ -113,7 +119,7 @@ class Client:
         return self._request("POST", "/v1/entities", json=_body(text, labels))
 
     def entities_batch(
-        self, docs: Sequence[Mapping[str, str]] | Sequence[str], labels: Sequence[str] | None = None
+        self, docs: Sequence[Mapping[str, str] | str], labels: Sequence[str] | None = None
     ) -> Any:
         """``POST /v1/entities/batch``: docs as ``{"id", "text"}`` dicts or plain texts."""
         body = {"documents": _docs(docs), "labels": list(labels) if labels else None}
@@ -156,7 +162,10 @@ class AsyncClient:
     ) -> None:
         self.retries, self.backoff = retries, backoff
         self._http = httpx.AsyncClient(
-            base_url=base_url, headers=_headers(api_key), timeout=timeout, verify=verify,
+            base_url=base_url,
+            headers=_headers(api_key),
+            timeout=timeout,
+            verify=verify,
             transport=transport,
         )
 
@@ -191,7 +200,7 @@ class AsyncClient:
         return await self._request("POST", "/v1/entities", json=_body(text, labels))
 
     async def entities_batch(
-        self, docs: Sequence[Mapping[str, str]] | Sequence[str], labels: Sequence[str] | None = None
+        self, docs: Sequence[Mapping[str, str] | str], labels: Sequence[str] | None = None
     ) -> Any:
         """``POST /v1/entities/batch``."""
         body = {"documents": _docs(docs), "labels": list(labels) if labels else None}

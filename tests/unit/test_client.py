@@ -12,7 +12,9 @@ from amer.client import APIError, AsyncClient, Client
 from amer.errors import AuthError, ServiceError
 
 
-def _flaky(failures: list[int | type[Exception]]) -> tuple[httpx.MockTransport, list[httpx.Request]]:
+def _flaky(
+    failures: list[int | type[Exception]],
+) -> tuple[httpx.MockTransport, list[httpx.Request]]:
     """Answer with the listed statuses/errors first, then 200 echoing the request."""
     seen: list[httpx.Request] = []
 
@@ -53,8 +55,10 @@ def test_client_retries_503_and_connection_errors() -> None:
 
 def test_client_gives_up_after_retries() -> None:
     transport, seen = _flaky([httpx.ConnectError] * 5)
-    with Client("http://amer", transport=transport, retries=2, backoff=0) as c, \
-            pytest.raises(ServiceError, match="cannot reach"):
+    with (
+        Client("http://amer", transport=transport, retries=2, backoff=0) as c,
+        pytest.raises(ServiceError, match="cannot reach"),
+    ):
         c.health()
     assert len(seen) == 3
 
@@ -62,8 +66,10 @@ def test_client_gives_up_after_retries() -> None:
 @pytest.mark.parametrize(("status", "error"), [(401, AuthError), (413, APIError), (504, APIError)])
 def test_client_maps_errors(status: int, error: type[Exception]) -> None:
     transport, seen = _flaky([status])
-    with Client("http://amer", transport=transport, retries=3, backoff=0) as c, \
-            pytest.raises(error):
+    with (
+        Client("http://amer", transport=transport, retries=3, backoff=0) as c,
+        pytest.raises(error),
+    ):
         c.entities("x")
     assert len(seen) == 1
 

@@ -33,11 +33,25 @@ def drift(
     fail_on_drift: Annotated[
         bool, typer.Option("--fail-on-drift", help="Exit with status 1 when drift is flagged.")
     ] = False,
+    skip_if_insufficient: Annotated[
+        bool,
+        typer.Option("--skip-if-insufficient", help="Exit 0 when too few requests are recorded."),
+    ] = False,
 ) -> None:
     """Compare recorded traffic with the model's reference; save the score for alerts."""
     from amer.monitoring.drift import check_drift
+    from amer.monitoring.traffic import TrafficRecorder
 
     current = settings()
+    if skip_if_insufficient:
+        recorder = TrafficRecorder.from_settings(current)
+        recorded = len(recorder.read_window(window or current.drift_window))
+        if recorded < current.drift_min_requests:
+            console.print(
+                f"{recorded} requests recorded, fewer than drift_min_requests "
+                f"({current.drift_min_requests}); no drift check this time"
+            )
+            return
     result = check_drift(model or current.model_uri, settings=current, window=window)
     if as_json:
         console.print_json(json.dumps(result.to_dict()))

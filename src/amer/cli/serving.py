@@ -12,18 +12,25 @@ from amer.cli.common import app, console, console_err, settings
 from amer.settings import Settings
 
 keys_app = typer.Typer(help="Create, revoke and list API keys.", no_args_is_help=True)
-deploy_app = typer.Typer(help="Staging smoke tests and promotion to production.",
-                         no_args_is_help=True)
+deploy_app = typer.Typer(
+    help="Staging smoke tests and promotion to production.", no_args_is_help=True
+)
 app.add_typer(keys_app, name="keys")
 app.add_typer(deploy_app, name="deploy")
 
-_SERVE_ENV = {"model_uri": "AMER_MODEL_URI", "host": "AMER_HOST", "port": "AMER_PORT",
-              "workers": "AMER_WORKERS"}
+_SERVE_ENV = {
+    "model_uri": "AMER_MODEL_URI",
+    "host": "AMER_HOST",
+    "port": "AMER_PORT",
+    "workers": "AMER_WORKERS",
+}
 
 
 @app.command()
 def serve(
-    model: Annotated[str | None, typer.Option(help="Model directory or models:/NAME@ALIAS.")] = None,
+    model: Annotated[
+        str | None, typer.Option(help="Model directory or models:/NAME@ALIAS.")
+    ] = None,
     host: Annotated[str | None, typer.Option(help="Address to bind.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to bind.")] = None,
     workers: Annotated[int | None, typer.Option(help="Worker processes.")] = None,
@@ -64,7 +71,7 @@ def keys_list() -> None:
     """List key names, ids and creation times."""
     from amer.serving.auth import KeyStore
 
-    for record in KeyStore(settings().keys_path).list():
+    for record in KeyStore(settings().keys_path).records():
         console.print(f"{record.name}\t{record.key_id}\t{record.created_at}", highlight=False)
 
 
@@ -80,8 +87,10 @@ def deploy_staging(
     current = settings()
     result = run(current)
     verdict = "[green]passed[/]" if result.passed else "[red]failed[/]"
-    console.print(f"staging of version {result.version}: {verdict} "
-                  f"in {result.duration_s:.1f} s; JUnit report {result.junit_path}")
+    console.print(
+        f"staging of version {result.version}: {verdict} "
+        f"in {result.duration_s:.1f} s; JUnit report {result.junit_path}"
+    )
     if not result.passed:
         raise GateError(f"staging smoke tests failed for version {result.version}")
     if promote:
@@ -109,4 +118,3 @@ def _production(current: Settings, *, version: str | None, wait: bool) -> None:
     if result.picked_up:
         console.print(f"the service at {current.api_url} serves version {result.version}")
     console.print(f"deploy time: {result.duration_s:.1f} s")
-

@@ -8,13 +8,17 @@ cleaned term list is saved with a pipeline; patterns are rebuilt when it loads.
 
 With ``token_features`` on, it also writes each token's lexicon match into ``token.tag_``
 (``LEX-B-CONDITION``, ``LEX-I-CONDITION`` or ``LEX-O``): a gazetteer feature that the NER's
-tok2vec embeds (``TAG`` in its attrs) when the labeller runs before it.
+tok2vec embeds (``TAG`` in its attrs) when the labeller runs before it. During training
+(spaCy calls :meth:`update` before it annotates a batch) each match's feature is hidden
+with probability ``feature_dropout``, so the network also learns entities from context
+and does not merely copy the lexicon.
 """
 
 from __future__ import annotations
 
 import gzip
 import io
+import random
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -38,12 +42,22 @@ class LexiconLabeller:
     """spaCy component that writes terminology matches to ``doc.spans``."""
 
     def __init__(
-        self, nlp: Language, name: str, *, inflect: bool, token_features: bool = True
+        self,
+        nlp: Language,
+        name: str,
+        *,
+        inflect: bool,
+        token_features: bool = True,
+        feature_dropout: float = 0.0,
+        seed: int = 0,
     ) -> None:
         self.nlp = nlp
         self.name = name
         self.inflect = inflect
         self.token_features = token_features
+        self.feature_dropout = feature_dropout
+        self._random = random.Random(seed)
+        self._training_docs = 0
         self.entries: list[LexiconEntry] = []
         self._icd10: dict[str, str] = {}
         self._rulers = self._new_rulers()
@@ -92,8 +106,19 @@ class LexiconLabeller:
             else:
                 doc.spans[str(ruler.key)] = []
         if self.token_features:
-            _write_token_features(doc)
+            hide = self.feature_dropout if self._training_docs > 0 else 0.0
+            self._training_docs = max(0, self._training_docs - 1)
+            _write_token_features(doc, hide=hide, rng=self._random)
         return doc
+
+    def update(self, examples: Iterable[Any], **kwargs: Any) -> dict[str, float]:
+        """Called by spaCy's training loop before this component annotates a batch.
+
+        The next ``len(examples)`` documents get feature dropout; nothing is learned.
+        """
+        self._training_docs = len(list(examples))
+        losses: dict[str, float] = kwargs.get("losses") or {}
+        return losses
 
     def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
         """The term list as gzipped TSV."""
@@ -116,9 +141,13 @@ class LexiconLabeller:
         return self.from_bytes((ensure_path(path) / _FILE).read_bytes())
 
 
-def _write_token_features(doc: Doc) -> None:
+def _write_token_features(
+    doc: Doc, *, hide: float = 0.0, rng: random.Random | None = None
+) -> None:
     tags = ["LEX-O"] * len(doc)
     for span in aggregate(doc, (LEXICON_KEY, INFLECTION_KEY)):
+        if hide and rng is not None and rng.random() < hide:
+            continue
         tags[span.start] = f"LEX-B-{span.label_}"
         for i in range(span.start + 1, span.end):
             tags[i] = f"LEX-I-{span.label_}"
@@ -172,9 +201,24 @@ def _pattern(surface: str, entry: LexiconEntry) -> dict[str, Any]:
     return {"label": entry.label, "pattern": pattern, "id": entry.icd10 or ""}
 
 
-@Language.factory("amer_lexicon", default_config={"inflect": True, "token_features": True})
+@Language.factory(
+    "amer_lexicon",
+    default_config={"inflect": True, "token_features": True, "feature_dropout": 0.0, "seed": 0},
+)
 def make_lexicon_labeller(
-    nlp: Language, name: str, inflect: bool, token_features: bool
+    nlp: Language,
+    name: str,
+    inflect: bool,
+    token_features: bool,
+    feature_dropout: float,
+    seed: int,
 ) -> LexiconLabeller:
     """Factory of the lexicon labeller (``amer_lexicon``)."""
-    return LexiconLabeller(nlp, name, inflect=inflect, token_features=token_features)
+    return LexiconLabeller(
+        nlp,
+        name,
+        inflect=inflect,
+        token_features=token_features,
+        feature_dropout=feature_dropout,
+        seed=seed,
+    )

@@ -23,9 +23,10 @@ MLFLOW_ENV_DEFAULTS: dict[str, str] = {
     "MLFLOW_DISABLE_TELEMETRY": "true",
     "DO_NOT_TRACK": "true",
     "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false",
+    "MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT": "true",
 }
 """Variables MLflow 3 reads: telemetry opt-out (``mlflow.telemetry.utils.is_telemetry_disabled``)
-and no tqdm bars on stderr while artifacts download."""
+no tqdm bars on stderr while artifacts download, no "View run" lines on stdout."""
 
 
 def quiet_mlflow() -> None:

@@ -98,11 +98,14 @@ class Registry:
             return None
 
     def list_versions(self) -> list[ModelVersionInfo]:
-        """Every version, newest first."""
+        """Every version, newest first (search results carry no aliases, so they are added)."""
         if not self.exists():
             return []
         found = self.client.search_model_versions(f"name = '{self.name}'")
-        infos = [info_from_version(mv) for mv in found]
+        aliases: dict[str, list[str]] = {}
+        for alias, version in (self.client.get_registered_model(self.name).aliases or {}).items():
+            aliases.setdefault(str(version), []).append(alias)
+        infos = [info_from_version(mv, aliases=aliases.get(str(mv.version))) for mv in found]
         return sorted(infos, key=lambda v: int(v.version), reverse=True)
 
     def history(self) -> list[AliasMove]:

@@ -65,8 +65,8 @@ def _bool_tag(value: str | None) -> bool | None:
     return None if value is None else value.lower() == "true"
 
 
-def info_from_version(mv: ModelVersion) -> ModelVersionInfo:
-    """Read amer's tags off an MLflow :class:`ModelVersion`."""
+def info_from_version(mv: ModelVersion, *, aliases: list[str] | None = None) -> ModelVersionInfo:
+    """Read amer's tags off an MLflow :class:`ModelVersion` (``aliases`` overrides its own)."""
     tags = dict(mv.tags or {})
     metrics = {
         key[len(METRIC_TAG_PREFIX) :]: float(value)
@@ -76,7 +76,7 @@ def info_from_version(mv: ModelVersion) -> ModelVersionInfo:
     return ModelVersionInfo(
         name=mv.name,
         version=str(mv.version),
-        aliases=tuple(sorted(mv.aliases or ())),
+        aliases=tuple(sorted(aliases if aliases is not None else (mv.aliases or ()))),
         dataset_version=tags.get(TAG_DATASET_VERSION),
         metrics=metrics,
         gates_passed=bool(_bool_tag(tags.get(TAG_GATES_PASSED))),

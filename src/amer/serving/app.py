@@ -72,7 +72,7 @@ def create_app(settings: Settings | None = None, *, source: ModelSource | None =
     _add_error_handlers(app)
     single = settings.max_text_chars * 6 + 65_536
     app.add_middleware(
-        ServiceMiddleware,  # type: ignore[arg-type]
+        ServiceMiddleware,
         body_limits={"/v1/entities/batch": single * settings.max_batch_size},
         default_limit=single,
     )
@@ -121,8 +121,10 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         # Only where and what; the submitted values (``input``, ``ctx``) are never echoed.
-        detail = [{"loc": list(e.get("loc", ())), "type": e.get("type"), "msg": e.get("msg")}
-                  for e in exc.errors()]
+        detail = [
+            {"loc": list(e.get("loc", ())), "type": e.get("type"), "msg": e.get("msg")}
+            for e in exc.errors()
+        ]
         return _error(422, "invalid request", detail)
 
     @app.exception_handler(Overloaded)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import os
 import secrets
 import threading
@@ -20,8 +21,10 @@ from typing import Any
 
 from amer.errors import AuthError, ConfigError
 
+logger = logging.getLogger(__name__)
+
 _PREFIX = "amer"
-_SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
+_SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +39,9 @@ class KeyRecord:
 
 
 def _hash(secret: str, salt: str) -> str:
-    digest = hashlib.scrypt(secret.encode(), salt=bytes.fromhex(salt), **_SCRYPT)  # type: ignore[arg-type]
+    digest = hashlib.scrypt(
+        secret.encode(), salt=bytes.fromhex(salt), n=_SCRYPT_N, r=_SCRYPT_R, p=_SCRYPT_P, dklen=32
+    )
     return digest.hex()
 
 
@@ -71,7 +76,11 @@ class KeyStore:
         records = self._read()
         if any(r.name == name for r in records):
             raise AuthError(f"a key named '{name}' exists; revoke it first")
-        key_id, secret, salt = secrets.token_hex(6), secrets.token_urlsafe(32), secrets.token_hex(16)
+        key_id, secret, salt = (
+            secrets.token_hex(6),
+            secrets.token_urlsafe(32),
+            secrets.token_hex(16),
+        )
         created = datetime.now(UTC).isoformat(timespec="seconds")
         records.append(KeyRecord(name, key_id, salt, _hash(secret, salt), created))
         self._write(records)
@@ -89,7 +98,7 @@ class KeyStore:
             raise AuthError(f"no key named '{name}'")
         self._write(kept)
 
-    def list(self) -> list[KeyRecord]:
+    def records(self) -> list[KeyRecord]:
         """The stored keys (names, ids and creation times; hashes are useless to a reader)."""
         return self._read()
 
@@ -124,7 +133,11 @@ class KeyStore:
             signature = None
         if signature == self._signature:
             return
-        records = self._read() if signature is not None else []
+        try:
+            records = self._read() if signature is not None else []
+        except ConfigError as e:  # fail closed: no key is valid until the file is repaired
+            logger.error("refusing every API key: %s", e)
+            records = []
         with self._lock:
             self._records = {r.key_id: r for r in records}
             self._verified = {}

@@ -8,6 +8,7 @@ version that passed staging; a running production service picks it up by polling
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 import subprocess
@@ -19,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from amer.errors import PromotionError, ServiceError
+from amer.errors import ConfigError, PromotionError, ServiceError
 from amer.serving import smoke
 from amer.serving.auth import KeyStore
 from amer.serving.process import ServerProcess
@@ -54,14 +55,32 @@ def _registry(settings: Settings) -> Any:
     return Registry.from_settings(settings)
 
 
-def run_smoke_suite(url: str, *, api_key: str | None, junit_path: Path,
-                    expected_version: str | None = None) -> bool:
-    """Run the packaged smoke suite against ``url``; True when every test passed."""
+def run_smoke_suite(
+    url: str, *, api_key: str | None, junit_path: Path, expected_version: str | None = None
+) -> bool:
+    """Run the packaged smoke suite against ``url``; True when every test passed.
+
+    Raises:
+        ConfigError: pytest is not installed.
+    """
+    if importlib.util.find_spec("pytest") is None:
+        raise ConfigError("the staging smoke suite needs pytest: pip install pytest")
     pytest_ini = junit_path.with_suffix(".ini")
     pytest_ini.write_text("[pytest]\n", "utf-8")
-    command = [sys.executable, "-m", "pytest", str(Path(smoke.__file__).parent), "-q",
-               "-p", "no:cacheprovider", "-c", str(pytest_ini), "--rootdir", str(junit_path.parent),
-               f"--junitxml={junit_path}"]
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        str(Path(smoke.__file__).parent),
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "-c",
+        str(pytest_ini),
+        "--rootdir",
+        str(junit_path.parent),
+        f"--junitxml={junit_path}",
+    ]
     if expected_version is not None:
         command.append(f"--expected-version={expected_version}")
     env = {"AMER_API_URL": url, **({"AMER_API_KEY": api_key} if api_key else {})}
@@ -88,13 +107,18 @@ def deploy_staging(settings: Settings, *, registry: Any = None) -> StagingResult
     with tempfile.TemporaryDirectory(prefix="amer-staging-") as tmp:
         keys = Path(tmp) / "keys.json"
         key = KeyStore(keys).create("smoke")
-        env = {"AMER_KEYS_FILE": str(keys), "AMER_RELOAD_INTERVAL_S": "0",
-               "AMER_AUTH_ENABLED": "true", "AMER_HOME": str(settings.home.resolve())}
+        env = {
+            "AMER_KEYS_FILE": str(keys),
+            "AMER_RELOAD_INTERVAL_S": "0",
+            "AMER_AUTH_ENABLED": "true",
+            "AMER_HOME": str(settings.home.resolve()),
+        }
         server = ServerProcess(f"models:/{info.name}@staging", env=env, log_path=log_path)
         try:
             with server:
-                passed = run_smoke_suite(server.url, api_key=key, junit_path=junit,
-                                         expected_version=version)
+                passed = run_smoke_suite(
+                    server.url, api_key=key, junit_path=junit, expected_version=version
+                )
         except ServiceError:
             logger.error("the staging server did not start; see %s", log_path)
             junit.write_text(_failed_junit("the staging server did not start"), "utf-8")
@@ -135,11 +159,18 @@ def deploy_production(
         raise PromotionError(
             f"version {info.version} has not passed staging; run `amer deploy staging` first"
         )
-    registry.promote(info.version, to="production", force=force, reason="amer deploy production",
-                     actor="amer deploy")
+    registry.promote(
+        info.version,
+        to="production",
+        force=force,
+        reason="amer deploy production",
+        actor="amer deploy",
+    )
     picked: bool | None = None
     if wait:
-        limit = wait_timeout_s if wait_timeout_s is not None else settings.reload_interval_s * 2 + 60
+        limit = (
+            wait_timeout_s if wait_timeout_s is not None else settings.reload_interval_s * 2 + 60
+        )
         picked = wait_for_version(settings, str(info.version), timeout_s=limit)
     return ProductionResult(str(info.version), picked, time.perf_counter() - start)
 

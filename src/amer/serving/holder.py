@@ -103,9 +103,12 @@ class RegistrySource:
     """A registry alias such as ``models:/amer-ner@production``."""
 
     def __init__(self, settings: Settings, *, name: str, alias: str) -> None:
+        from amer.registry.loading import model_cache_dir
         from amer.registry.store import Registry
 
-        self.registry = Registry.from_settings(settings)
+        named = settings.model_copy(update={"registered_model": name})
+        self.registry = Registry.from_settings(named)
+        self.cache_dir = model_cache_dir(named)
         self.name, self.alias = name, alias
 
     @property
@@ -120,7 +123,7 @@ class RegistrySource:
     def load(self, token: str) -> tuple[AmerModel, ModelInfo]:
         """Download and load a version; its facts come from the registry."""
         version = self.registry.resolve(token)
-        model = load_model(self.registry.download(version.version))
+        model = load_model(self.registry.download(version.version, cache_dir=self.cache_dir))
         return model, ModelInfo(
             name=version.name,
             version=str(version.version),
@@ -220,14 +223,20 @@ class ModelHolder:
     def _install(self, loaded: LoadedModel) -> None:
         self._current = loaded
         info = loaded.info
-        MODEL_INFO.info({
-            "name": info.name,
-            "version": info.version,
-            "alias": info.alias or "",
-            "dataset_version": info.dataset_version or "",
-        })
-        logger.info("serving model %s version %s", info.name, info.version,
-                    extra={"model_version": info.version, "model_source": info.source})
+        MODEL_INFO.info(
+            {
+                "name": info.name,
+                "version": info.version,
+                "alias": info.alias or "",
+                "dataset_version": info.dataset_version or "",
+            }
+        )
+        logger.info(
+            "serving model %s version %s",
+            info.name,
+            info.version,
+            extra={"model_version": info.version, "model_source": info.source},
+        )
 
 
 class Poller:

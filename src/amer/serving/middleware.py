@@ -22,8 +22,11 @@ logger = logging.getLogger("amer.serving.access")
 
 def _json_body(status: int, error: str) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
     body = json.dumps({"error": error, "detail": None}).encode()
-    return status, [(b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode())], body
+    return (
+        status,
+        [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        body,
+    )
 
 
 class ServiceMiddleware:
@@ -62,7 +65,9 @@ class ServiceMiddleware:
             if not status["started"]:
                 await _answer(send_wrapper, *_json_body(413, "request body too large"))
         except Exception as e:  # noqa: BLE001 - log the type only; the text must not leak
-            logger.error("unhandled error", extra={"request_id": request_id, "error": type(e).__name__})
+            logger.error(
+                "unhandled error", extra={"request_id": request_id, "error": type(e).__name__}
+            )
             if not status["started"]:
                 await _answer(send_wrapper, *_json_body(500, "internal error"))
         finally:

@@ -47,8 +47,16 @@ class ServerProcess:
     ) -> None:
         self.port = free_port()
         self.url = f"{scheme}://127.0.0.1:{self.port}"
-        self.command = [*SERVE_COMMAND, "--model", model, "--host", "127.0.0.1",
-                        "--port", str(self.port), *args]
+        self.command = [
+            *SERVE_COMMAND,
+            "--model",
+            model,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            *args,
+        ]
         self.env = {**os.environ, **(env or {})}
         self.log_path = log_path
         self.verify = verify
@@ -66,8 +74,11 @@ class ServerProcess:
         """Start the server and wait for ``/readyz``; raises :class:`ServiceError` if it dies."""
         self._log = open(self.log_path, "ab") if self.log_path else None  # noqa: SIM115
         self.process = subprocess.Popen(
-            self.command, env=self.env, stdout=self._log or subprocess.DEVNULL,
-            stderr=self._log or subprocess.DEVNULL, start_new_session=True,
+            self.command,
+            env=self.env,
+            stdout=self._log or subprocess.DEVNULL,
+            stderr=self._log or subprocess.DEVNULL,
+            start_new_session=True,
         )
         self._wait_ready()
         return self
@@ -79,7 +90,10 @@ class ServerProcess:
             if self.process.poll() is not None:
                 raise ServiceError(f"the server exited with code {self.process.returncode}")
             try:
-                if httpx.get(f"{self.url}/readyz", timeout=2, verify=self.verify).status_code == 200:
+                if (
+                    httpx.get(f"{self.url}/readyz", timeout=2, verify=self.verify).status_code
+                    == 200
+                ):
                     return
             except httpx.TransportError:
                 pass
@@ -106,7 +120,9 @@ class ServerProcess:
         return self.start()
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
         self.stop()

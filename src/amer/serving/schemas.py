@@ -36,8 +36,9 @@ class EntitiesRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     text: str = Field(description="Clinical text (at most ``max_text_chars`` characters).")
-    labels: list[str] | None = Field(default=None, max_length=len(AMER_LABELS) * 2,
-                                     description=_LABELS_DOC)
+    labels: list[str] | None = Field(
+        default=None, max_length=len(AMER_LABELS) * 2, description=_LABELS_DOC
+    )
 
     _check_labels = field_validator("labels")(_known_labels)
     _check_text = field_validator("text")(_utf8)
@@ -60,8 +61,9 @@ class BatchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     documents: list[BatchDocument] = Field(min_length=1)
-    labels: list[str] | None = Field(default=None, max_length=len(AMER_LABELS) * 2,
-                                     description=_LABELS_DOC)
+    labels: list[str] | None = Field(
+        default=None, max_length=len(AMER_LABELS) * 2, description=_LABELS_DOC
+    )
 
     _check_labels = field_validator("labels")(_known_labels)
 

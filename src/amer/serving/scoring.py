@@ -105,7 +105,9 @@ class Scorer:
         done = [r for r in results if r is not None]
         self._observe(done)
         wanted = {label.upper() for label in labels} if labels else None
-        return loaded, [[e for e in ents if wanted is None or e.label in wanted] for ents, _ in done]
+        return loaded, [
+            [e for e in ents if wanted is None or e.label in wanted] for ents, _ in done
+        ]
 
     async def _compute(self, loaded: LoadedModel, texts: list[str]) -> list[Result]:
         with self._held_lock:
@@ -163,7 +165,7 @@ class Scorer:
             return
         offset = 0
         for job in live:
-            job.future.set_result(results[offset:offset + len(job.texts)])
+            job.future.set_result(results[offset : offset + len(job.texts)])
             offset += len(job.texts)
         if self._stats_sink is not None:
             self._recorder.submit(self._record, [stats for _, stats in results])

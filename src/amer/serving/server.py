@@ -38,6 +38,8 @@ def serve(settings: Settings) -> None:
     """
     options = uvicorn_options(settings)
     if settings.workers > 1:
-        uvicorn.run("amer.serving.app:worker_app", factory=True, workers=settings.workers, **options)
+        uvicorn.run(
+            "amer.serving.app:worker_app", factory=True, workers=settings.workers, **options
+        )
     else:
         uvicorn.run(create_app(settings), **options)

@@ -22,8 +22,13 @@ SAMPLE = "Pasienten har feber og hoste og bruker paracetamol."
 
 
 def _server_env(home: Path, keys: Path, **extra: str) -> dict[str, str]:
-    return {"AMER_HOME": str(home), "AMER_KEYS_FILE": str(keys), "AMER_LOG_FORMAT": "json",
-            "AMER_RELOAD_INTERVAL_S": "0", **extra}
+    return {
+        "AMER_HOME": str(home),
+        "AMER_KEYS_FILE": str(keys),
+        "AMER_LOG_FORMAT": "json",
+        "AMER_RELOAD_INTERVAL_S": "0",
+        **extra,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +55,7 @@ def test_api_entities_returns_model_and_entities(client: Client) -> None:
     found = {(e["text"], e["label"]) for e in answer["entities"]}
     assert ("feber", "CONDITION") in found
     for e in answer["entities"]:
-        assert SAMPLE[e["start"]:e["end"]] == e["text"]
+        assert SAMPLE[e["start"] : e["end"]] == e["text"]
         assert set(e) == {"start", "end", "text", "label", "source", "icd10"}
 
 
@@ -80,7 +85,9 @@ def test_api_async_client(served: dict) -> None:
     assert all(a["entities"] for a in answers)
 
 
-@pytest.mark.parametrize("header", [None, "Bearer wrong", "Bearer amer_000000000000_nope", "Basic x"])
+@pytest.mark.parametrize(
+    "header", [None, "Bearer wrong", "Bearer amer_000000000000_nope", "Basic x"]
+)
 def test_api_rejects_missing_or_wrong_key(served: dict, header: str | None) -> None:
     headers = {"Authorization": header} if header else {}
     response = httpx.post(f"{served['url']}/v1/entities", json={"text": SAMPLE}, headers=headers)
@@ -119,24 +126,29 @@ def test_api_revoked_key_refused_without_restart(served: dict) -> None:
 )
 def test_api_limits_and_validation(served: dict, body: dict, status: int) -> None:
     path = "/v1/entities/batch" if "documents" in body else "/v1/entities"
-    response = httpx.post(f"{served['url']}{path}", json=body,
-                          headers={"Authorization": f"Bearer {served['key']}"})
+    response = httpx.post(
+        f"{served['url']}{path}", json=body, headers={"Authorization": f"Bearer {served['key']}"}
+    )
     assert response.status_code == status
     assert response.json()["error"]
 
 
 def test_api_malformed_json_is_422(served: dict) -> None:
-    response = httpx.post(f"{served['url']}/v1/entities", content=b'{"text": "feb',
-                          headers={"Authorization": f"Bearer {served['key']}",
-                                   "content-type": "application/json"})
+    response = httpx.post(
+        f"{served['url']}/v1/entities",
+        content=b'{"text": "feb',
+        headers={"Authorization": f"Bearer {served['key']}", "content-type": "application/json"},
+    )
     assert response.status_code == 422
 
 
 def test_api_oversized_body_is_413_json(served: dict) -> None:
     body = b'{"text": "' + b"a" * 700_000 + b'"}'
-    response = httpx.post(f"{served['url']}/v1/entities", content=body,
-                          headers={"Authorization": f"Bearer {served['key']}",
-                                   "content-type": "application/json"})
+    response = httpx.post(
+        f"{served['url']}/v1/entities",
+        content=body,
+        headers={"Authorization": f"Bearer {served['key']}", "content-type": "application/json"},
+    )
     assert response.status_code == 413
     assert response.json()["error"]
 
@@ -151,8 +163,11 @@ def test_api_logs_are_json_without_text(served: dict) -> None:
     headers = {"Authorization": f"Bearer {served['key']}"}
     url = served["url"]
     httpx.post(f"{url}/v1/entities", json={"text": MARKER}, headers=headers)
-    httpx.post(f"{url}/v1/entities/batch", json={"documents": [{"id": MARKER, "text": MARKER}]},
-               headers=headers)
+    httpx.post(
+        f"{url}/v1/entities/batch",
+        json={"documents": [{"id": MARKER, "text": MARKER}]},
+        headers=headers,
+    )
     httpx.post(f"{url}/v1/entities", json={"text": MARKER, "labels": [MARKER]}, headers=headers)
     httpx.post(f"{url}/v1/entities", content=f'{{"text": "{MARKER}'.encode(), headers=headers)
     httpx.post(f"{url}/v1/entities", json={"text": MARKER * 5000}, headers=headers)

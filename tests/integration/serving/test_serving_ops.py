@@ -25,8 +25,12 @@ SAMPLE = "Pasienten har feber og hoste og bruker paracetamol."
 
 
 def _env(root: Path, **extra: str) -> dict[str, str]:
-    return {"AMER_HOME": str(root / "home"), "AMER_KEYS_FILE": str(root / "keys.json"),
-            "AMER_RELOAD_INTERVAL_S": "0", **extra}
+    return {
+        "AMER_HOME": str(root / "home"),
+        "AMER_KEYS_FILE": str(root / "keys.json"),
+        "AMER_RELOAD_INTERVAL_S": "0",
+        **extra,
+    }
 
 
 def _model_copy(source: Path, target: Path, *, version: str) -> Path:
@@ -39,16 +43,19 @@ def _model_copy(source: Path, target: Path, *, version: str) -> Path:
 
 def test_ops_overload_503_and_timeout_504(lexicon_model_dir: Path, tmp_path: Path) -> None:
     key = KeyStore(tmp_path / "keys.json").create("t")
-    env = _env(tmp_path, AMER_MAX_CONCURRENCY="1", AMER_REQUEST_TIMEOUT_S="0.05",
-               AMER_CACHE_SIZE="0")
+    env = _env(
+        tmp_path, AMER_MAX_CONCURRENCY="1", AMER_REQUEST_TIMEOUT_S="0.05", AMER_CACHE_SIZE="0"
+    )
     with ServerProcess(str(lexicon_model_dir), env=env) as server:
 
         async def burst() -> list[httpx.Response]:
-            async with httpx.AsyncClient(base_url=server.url, timeout=30,
-                                         headers={"Authorization": f"Bearer {key}"}) as c:
+            async with httpx.AsyncClient(
+                base_url=server.url, timeout=30, headers={"Authorization": f"Bearer {key}"}
+            ) as c:
                 texts = [f"feber og hoste {i} " * 5000 for i in range(8)]
-                return list(await asyncio.gather(*(c.post("/v1/entities", json={"text": t})
-                                                   for t in texts)))
+                return list(
+                    await asyncio.gather(*(c.post("/v1/entities", json={"text": t}) for t in texts))
+                )
 
         responses = asyncio.run(burst())
         statuses = {r.status_code for r in responses}
@@ -60,7 +67,9 @@ def test_ops_overload_503_and_timeout_504(lexicon_model_dir: Path, tmp_path: Pat
         assert httpx.get(f"{server.url}/healthz").status_code == 200
 
 
-def test_ops_alias_move_swaps_without_failed_requests(lexicon_model_dir: Path, tmp_path: Path) -> None:
+def test_ops_alias_move_swaps_without_failed_requests(
+    lexicon_model_dir: Path, tmp_path: Path
+) -> None:
     key = KeyStore(tmp_path / "keys.json").create("t")
     v1 = _model_copy(lexicon_model_dir, tmp_path / "v1", version="1.0.0")
     v2 = _model_copy(lexicon_model_dir, tmp_path / "v2", version="2.0.0")
@@ -87,8 +96,12 @@ def test_ops_alias_move_swaps_without_failed_requests(lexicon_model_dir: Path, t
             _repoint(current, v2)
             _wait_for(lambda: seen and seen[-1] == "2.0.0")
             _repoint(current, broken)
-            _wait_for(lambda: "amer_model_reload_failures_total 1.0" in
-                      httpx.get(f"{server.url}/metrics").text)
+            _wait_for(
+                lambda: (
+                    "amer_model_reload_failures_total 1.0"
+                    in httpx.get(f"{server.url}/metrics").text
+                )
+            )
             time.sleep(0.3)
         finally:
             stop.set()
@@ -122,10 +135,30 @@ def _self_signed(directory: Path) -> tuple[Path, Path]:
         from cryptography.x509.oid import NameOID
     except ModuleNotFoundError:
         cert, key = directory / "cert.pem", directory / "key.pem"
-        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                        "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj",
-                        "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-                        "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+        subprocess.run(
+            [
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:prime256v1",
+                "-nodes",
+                "-days",
+                "1",
+                "-subj",
+                "/CN=127.0.0.1",
+                "-addext",
+                "subjectAltName=IP:127.0.0.1",
+                "-keyout",
+                str(key),
+                "-out",
+                str(cert),
+            ],
+            check=True,
+            capture_output=True,
+        )
         return cert, key
     import ipaddress
 
@@ -133,34 +166,51 @@ def _self_signed(directory: Path) -> tuple[Path, Path]:
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
     now = dt.datetime.now(dt.UTC)
     certificate = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name)
-        .public_key(private.public_key()).serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                       critical=False)
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(private.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(private, hashes.SHA256())
     )
     cert, key = directory / "cert.pem", directory / "key.pem"
     cert.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key.write_bytes(private.private_bytes(serialization.Encoding.PEM,
-                                          serialization.PrivateFormat.PKCS8,
-                                          serialization.NoEncryption()))
+    key.write_bytes(
+        private.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
     return cert, key
 
 
 def test_ops_tls_and_protected_metrics(lexicon_model_dir: Path, tmp_path: Path) -> None:
     api_key = KeyStore(tmp_path / "keys.json").create("t")
     cert, key = _self_signed(tmp_path)
-    env = _env(tmp_path, AMER_TLS_CERTFILE=str(cert), AMER_TLS_KEYFILE=str(key),
-               AMER_PROTECT_METRICS="true")
+    env = _env(
+        tmp_path,
+        AMER_TLS_CERTFILE=str(cert),
+        AMER_TLS_KEYFILE=str(key),
+        AMER_PROTECT_METRICS="true",
+    )
     with ServerProcess(str(lexicon_model_dir), env=env, scheme="https", verify=str(cert)) as server:
         assert server.url.startswith("https://")
         with Client(server.url, api_key, verify=str(cert)) as c:
             assert c.entities(SAMPLE)["entities"]
         assert httpx.get(f"{server.url}/metrics", verify=str(cert)).status_code == 401
-        scraped = httpx.get(f"{server.url}/metrics", verify=str(cert),
-                            headers={"Authorization": f"Bearer {api_key}"})
+        scraped = httpx.get(
+            f"{server.url}/metrics",
+            verify=str(cert),
+            headers={"Authorization": f"Bearer {api_key}"},
+        )
         assert scraped.status_code == 200 and "amer_requests_total" in scraped.text
         assert httpx.get(f"{server.url}/healthz", verify=str(cert)).status_code == 200
         with pytest.raises(httpx.TransportError):
@@ -169,8 +219,9 @@ def test_ops_tls_and_protected_metrics(lexicon_model_dir: Path, tmp_path: Path) 
 
 def test_ops_several_workers(lexicon_model_dir: Path, tmp_path: Path) -> None:
     key = KeyStore(tmp_path / "keys.json").create("t")
-    with ServerProcess(str(lexicon_model_dir), env=_env(tmp_path), args=("--workers", "2"),
-                       ready_timeout=90) as server:
+    with ServerProcess(
+        str(lexicon_model_dir), env=_env(tmp_path), args=("--workers", "2"), ready_timeout=90
+    ) as server:
         children = psutil.Process(server.pid).children(recursive=True)
         workers = [p for p in children if "spawn_main" in " ".join(p.cmdline())]
         assert len(workers) == 2

@@ -22,11 +22,17 @@ MAX_EXAMPLES = 16
 
 
 @pytest.fixture(scope="module")
-def live(lexicon_model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+def live(
+    lexicon_model_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Any]]:
     root = tmp_path_factory.mktemp("schema")
     key = KeyStore(root / "keys.json").create("schemathesis")
-    env = {"AMER_HOME": str(root / "home"), "AMER_KEYS_FILE": str(root / "keys.json"),
-           "AMER_RELOAD_INTERVAL_S": "0", "AMER_MAX_TEXT_CHARS": "2000"}
+    env = {
+        "AMER_HOME": str(root / "home"),
+        "AMER_KEYS_FILE": str(root / "keys.json"),
+        "AMER_RELOAD_INTERVAL_S": "0",
+        "AMER_MAX_TEXT_CHARS": "2000",
+    }
     with ServerProcess(str(lexicon_model_dir), env=env) as server:
         yield {"url": server.url, "key": key}
 
@@ -40,11 +46,18 @@ def test_schema_no_server_errors(live: dict[str, Any]) -> None:
         strategy = operation.as_strategy() | operation.as_strategy(GenerationMode.NEGATIVE)
 
         @given(case=strategy)
-        @settings(max_examples=MAX_EXAMPLES, deadline=None, database=None, derandomize=True,
-                  suppress_health_check=list(HealthCheck), phases=[Phase.explicit, Phase.generate])
+        @settings(
+            max_examples=MAX_EXAMPLES,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+            phases=[Phase.explicit, Phase.generate],
+        )
         def check(case: Any) -> None:
             response = case.call(headers=headers, timeout=30)
-            case.validate_response(response, checks=[not_a_server_error,
-                                                     response_schema_conformance])
+            case.validate_response(
+                response, checks=[not_a_server_error, response_schema_conformance]
+            )
 
         check()

@@ -51,3 +51,21 @@ def test_lexicon_patterns_skip_inflections_that_are_listed_terms() -> None:
     entries = [LexiconEntry("ødem", "CONDITION"), LexiconEntry("ødemer", "SUBSTANCE")]
     _, inflected = build_patterns(entries, inflect=True)
     assert "ødemer" not in {p["pattern"] for p in inflected}
+
+
+def test_lexicon_token_features_mark_matches() -> None:
+    nlp, _ = _labeller()
+    doc = nlp("akutt hjerteinfarkt og paracetamol")
+    assert [t.tag_ for t in doc] == ["LEX-B-CONDITION", "LEX-I-CONDITION", "LEX-O", "LEX-B-SUBSTANCE"]
+
+
+def test_lexicon_feature_dropout_applies_only_to_training_batches() -> None:
+    nlp = spacy.blank("nb")
+    labeller: LexiconLabeller = nlp.add_pipe("amer_lexicon", config={"feature_dropout": 1.0})  # type: ignore[assignment]
+    labeller.set_entries(ENTRIES)
+    labeller.update([object()])  # spaCy's training loop: one example in this batch
+    training_doc = nlp("paracetamol")
+    inference_doc = nlp("paracetamol")
+    assert training_doc[0].tag_ == "LEX-O"
+    assert inference_doc[0].tag_ == "LEX-B-SUBSTANCE"
+    assert [s.text for s in training_doc.spans["lexicon"]] == ["paracetamol"]

@@ -43,7 +43,9 @@ def test_app_auth_can_be_disabled(lexicon_model_dir: Path, tmp_path: Path) -> No
 
 def test_app_validation_errors_do_not_echo_input(lexicon_model_dir: Path, tmp_path: Path) -> None:
     app = create_app(_settings(lexicon_model_dir, tmp_path, auth_enabled=False))
-    response = _run(app, lambda c: c.post("/v1/entities", json={"text": "feber", "labels": ["HEMMELIG"]}))
+    response = _run(
+        app, lambda c: c.post("/v1/entities", json={"text": "feber", "labels": ["HEMMELIG"]})
+    )
     assert response.status_code == 422
     assert "HEMMELIG" not in response.text and response.json()["detail"][0]["loc"][-1] == "labels"
 

@@ -30,7 +30,9 @@ def test_auth_verify_names_the_key(tmp_path: Path) -> None:
     assert reader.recall(key) == "ward-7"
 
 
-@pytest.mark.parametrize("presented", ["", "amer", "amer__x", "nope_1_2", "amer_000000000000_secret"])
+@pytest.mark.parametrize(
+    "presented", ["", "amer", "amer__x", "nope_1_2", "amer_000000000000_secret"]
+)
 def test_auth_verify_refuses_malformed_or_unknown(tmp_path: Path, presented: str) -> None:
     store = KeyStore(tmp_path / "keys.json")
     store.create("a")
@@ -59,10 +61,18 @@ def test_auth_duplicate_and_unknown_names_refused(tmp_path: Path) -> None:
         store.create("a")
     with pytest.raises(AuthError):
         store.revoke("b")
-    assert [r.name for r in store.list()] == ["a"]
+    assert [r.name for r in store.records()] == ["a"]
 
 
 def test_auth_bad_keys_file_is_a_config_error(tmp_path: Path) -> None:
     (tmp_path / "keys.json").write_text("{not json", "utf-8")
     with pytest.raises(ConfigError, match="keys.json"):
-        KeyStore(tmp_path / "keys.json").list()
+        KeyStore(tmp_path / "keys.json").records()
+
+
+def test_auth_corrupt_file_refuses_every_key(tmp_path: Path) -> None:
+    store = KeyStore(tmp_path / "keys.json")
+    key = store.create("a")
+    assert store.verify(key) == "a"
+    (tmp_path / "keys.json").write_text("{broken", "utf-8")
+    assert store.recall(key) is None and store.verify(key) is None

@@ -9,8 +9,17 @@ def test_cache_key_separates_version_text_and_labels() -> None:
     base = cache_key("v1", "feber", None)
     assert base == cache_key("v1", "feber", [])
     assert cache_key("v1", "feber", ["B", "A"]) == cache_key("v1", "feber", ["A", "B"])
-    assert len({base, cache_key("v2", "feber", None), cache_key("v1", "hoste", None),
-                cache_key("v1", "feber", ["A"])}) == 4
+    assert (
+        len(
+            {
+                base,
+                cache_key("v2", "feber", None),
+                cache_key("v1", "hoste", None),
+                cache_key("v1", "feber", ["A"]),
+            }
+        )
+        == 4
+    )
     assert "feber" not in repr(base)
 
 

@@ -10,11 +10,11 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from amer.errors import ModelError
+from amer.serving.auth import KeyStore
 from amer.serving.deps import check_key, get_key_store, get_model_holder, get_settings
 from amer.serving.holder import ModelHolder
 from amer.serving.monitoring import update_drift_gauge
 from amer.serving.schemas import HealthResponse
-from amer.serving.auth import KeyStore
 from amer.settings import Settings
 
 router = APIRouter(tags=["health"])

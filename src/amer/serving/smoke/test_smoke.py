@@ -32,7 +32,7 @@ def test_smoke_sample_text(client: Client, expected_version: str | None) -> None
     assert answer["entities"], "the canned sentence yields entities"
     for entity in answer["entities"]:
         assert set(entity) == ENTITY_FIELDS
-        assert SELF_TEST_TEXT[entity["start"]:entity["end"]] == entity["text"]
+        assert SELF_TEST_TEXT[entity["start"] : entity["end"]] == entity["text"]
     if expected_version is not None:
         assert answer["version"] == expected_version
 
@@ -51,9 +51,9 @@ def test_smoke_label_filter(client: Client) -> None:
 def test_smoke_rejects_missing_key(settings: Settings, api_key: str | None) -> None:
     if api_key is None:
         pytest.skip("the server under test runs without keys")
-    with Client(settings.api_url, None, retries=0, verify=False) as anonymous:
-        with pytest.raises(AuthError):
-            anonymous.entities(SELF_TEST_TEXT)
+    anonymous = Client(settings.api_url, None, retries=0, verify=False)
+    with anonymous, pytest.raises(AuthError):
+        anonymous.entities(SELF_TEST_TEXT)
 
 
 def test_smoke_rejects_long_text(client: Client, settings: Settings) -> None:
@@ -64,7 +64,11 @@ def test_smoke_rejects_long_text(client: Client, settings: Settings) -> None:
 
 def test_smoke_rejects_malformed_json(settings: Settings, api_key: str | None) -> None:
     headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-    response = httpx.post(f"{settings.api_url}/v1/entities", content=b'{"text": ',
-                          headers={**headers, "content-type": "application/json"}, verify=False)
+    response = httpx.post(
+        f"{settings.api_url}/v1/entities",
+        content=b'{"text": ',
+        headers={**headers, "content-type": "application/json"},
+        verify=False,
+    )
     assert response.status_code == 422
     assert response.json()["error"]
