@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
@@ -57,9 +58,15 @@ def _move_line(move: AliasMove | None) -> str:
 
 
 @model_app.command("list")
-def model_list() -> None:
+def model_list(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
     """Every version with its aliases, dataset version, accuracy, P, R, F1 and latency."""
     registry = _registry()
+    versions = registry.list_versions()
+    if as_json:
+        console.print_json(json.dumps([v.to_dict() for v in versions]))
+        return
     table = Table(title=f"Registered model {registry.name}")
     for column in (
         "version",
@@ -72,10 +79,10 @@ def model_list() -> None:
         "latency p50 ms",
         "gates",
         "staging",
-        "created",
+        "created (UTC)",
     ):
         table.add_column(column)
-    for v in registry.list_versions():
+    for v in versions:
         m = v.metrics
         table.add_row(
             v.version,

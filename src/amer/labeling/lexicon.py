@@ -36,6 +36,10 @@ from amer.labeling.inflection import inflect_term
 LEXICON_KEY = "lexicon"
 INFLECTION_KEY = "inflection"
 _FILE = "lexicon.tsv.gz"
+_RULERS = ((LEXICON_KEY, "LOWER"), (LEXICON_KEY, "ORTH"), (INFLECTION_KEY, "LOWER"))
+"""(span key, phrase-matcher attribute) of each ruler: terms, acronyms, inflected forms.
+Acronyms use phrase patterns on ORTH: token patterns would put thousands of entries in the
+slower token Matcher."""
 
 
 class LexiconLabeller:
@@ -68,10 +72,8 @@ class LexiconLabeller:
         tokenize_only = spacy.blank(self.nlp.lang or "nb", vocab=self.nlp.vocab)
         tokenize_only.tokenizer = self.nlp.tokenizer
         return [
-            SpanRuler(
-                tokenize_only, f"{self.name}_{key}", spans_key=key, phrase_matcher_attr="LOWER"
-            )
-            for key in (LEXICON_KEY, INFLECTION_KEY)
+            SpanRuler(tokenize_only, f"{self.name}_{n}", spans_key=key, phrase_matcher_attr=attr)
+            for n, (key, attr) in enumerate(_RULERS)
         ]
 
     def set_entries(self, entries: Iterable[LexiconEntry]) -> None:
@@ -79,8 +81,8 @@ class LexiconLabeller:
         self.entries = sorted(entries, key=lambda e: (e.term.lower(), e.label))
         self._icd10 = {e.term.lower(): e.icd10 for e in self.entries if e.icd10}
         self._rulers = self._new_rulers()
-        base, inflected = build_patterns(self.entries, inflect=self.inflect)
-        for ruler, patterns in zip(self._rulers, (base, inflected), strict=True):
+        groups = build_patterns(self.entries, inflect=self.inflect)
+        for ruler, patterns in zip(self._rulers, groups, strict=True):
             if patterns:
                 ruler.add_patterns(patterns)
 
@@ -100,11 +102,11 @@ class LexiconLabeller:
         return self._icd10.get(text.lower())
 
     def __call__(self, doc: Doc) -> Doc:
+        for key in (LEXICON_KEY, INFLECTION_KEY):
+            doc.spans[key] = []
         for ruler in self._rulers:
             if len(ruler):
                 doc = ruler(doc)
-            else:
-                doc.spans[str(ruler.key)] = []
         if self.token_features:
             hide = self.feature_dropout if self._training_docs > 0 else 0.0
             self._training_docs = max(0, self._training_docs - 1)
@@ -172,33 +174,28 @@ def _parse_row(line: str) -> LexiconEntry:
     return LexiconEntry(term, label, icd10 or None)
 
 
-def build_patterns(
-    entries: Iterable[LexiconEntry], *, inflect: bool
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Span-ruler patterns for the terms as listed and for their inflected forms.
+def build_patterns(entries: Iterable[LexiconEntry], *, inflect: bool) -> list[list[dict[str, Any]]]:
+    """Phrase patterns for the three rulers (see ``_RULERS``): listed terms matched in lower
+    case, acronyms matched exactly, and inflected forms matched in lower case.
 
     Inflected forms that are themselves listed terms are left to the listed term.
     """
     entries = list(entries)
     listed = {e.term.lower() for e in entries}
-    base: list[dict[str, Any]] = []
-    inflected: list[dict[str, Any]] = []
+    groups: list[list[dict[str, Any]]] = [[], [], []]
     for entry in entries:
-        base.append(_pattern(entry.term, entry))
+        acronym = all(is_acronym(w) for w in entry.term.split())
+        groups[1 if acronym else 0].append(_pattern(entry.term, entry))
         if not inflect:
             continue
         for form in inflect_term(entry.term, neuter_e=entry.label == "ANAT_LOC"):
             if form.lower() not in listed:
-                inflected.append(_pattern(form, entry))
-    return base, inflected
+                groups[2].append(_pattern(form, entry))
+    return groups
 
 
 def _pattern(surface: str, entry: LexiconEntry) -> dict[str, Any]:
-    words = surface.split()
-    pattern: str | list[dict[str, str]] = surface
-    if all(is_acronym(w) for w in words):
-        pattern = [{"ORTH": w} for w in words]
-    return {"label": entry.label, "pattern": pattern, "id": entry.icd10 or ""}
+    return {"label": entry.label, "pattern": surface, "id": entry.icd10 or ""}
 
 
 @Language.factory(

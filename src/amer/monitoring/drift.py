@@ -5,8 +5,12 @@ outside the training vocabulary, the share covered by terminology (lexicon) matc
 entities per label per 100 tokens. :func:`build_reference` bins these for the training-time
 documents (deciles); :func:`compute_drift` bins a window of live traffic the same way and
 reports the population stability index (PSI) of every feature and a chi-square test of the
-label mix. The drift ``score`` is the largest PSI; drift is flagged when it exceeds
-``settings.drift_threshold`` or the label-mix p-value falls below ``settings.drift_pvalue``.
+label mix. PSI measured on finite samples is biased upwards: with ``k`` bins, ``n`` window and
+``m`` reference documents it averages ``(k - 1) * (1/n + 1/m)`` when nothing has drifted, so
+each PSI is reported less that expected value (``psi``; the uncorrected value is ``psi_raw``)
+and the threshold means the same for any window size. The drift ``score`` is the largest
+corrected PSI; drift is flagged when it exceeds ``settings.drift_threshold`` or the label-mix
+p-value falls below ``settings.drift_pvalue``.
 """
 
 from __future__ import annotations
@@ -54,6 +58,7 @@ class DriftResult:
     pvalue_threshold: float
     n_window: int
     n_reference: int
+    psi_raw: dict[str, float] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
     computed_at: str = ""
     model: str | None = None
@@ -103,7 +108,10 @@ def build_reference(stats: Sequence[DocStats]) -> dict[str, Any]:
     skipped: dict[str, str] = {}
     for name, values in document_features(stats, labels).items():
         if name == "oov_share" and not values.any():
-            skipped[name] = "every reference document is inside the training vocabulary"
+            skipped[name] = (
+                "no reference document has out-of-vocabulary tokens "
+                "(the vocabulary's own documents, or a model without one)"
+            )
             logger.warning("drift reference: oov_share skipped (%s)", skipped[name])
             continue
         edges = _edges(values)
@@ -137,14 +145,20 @@ def compute_drift(
         )
     labels = list(reference["labels"])
     values = document_features(window, labels)
-    psi = {
-        name: population_stability_index(spec["counts"], _bin_counts(values[name], spec["edges"]))
+    counts: dict[str, tuple[Sequence[float], Sequence[float]]] = {
+        name: (spec["counts"], _bin_counts(values[name], spec["edges"]).tolist())
         for name, spec in reference["features"].items()
     }
     skipped = dict(reference.get("skipped", {}))
     ref_mix = [float(reference["label_mix"].get(label, 0.0)) for label in labels]
     win_mix = _label_mix(window, labels)
-    chi2, pvalue = _label_mix_test(ref_mix, win_mix, psi, skipped)
+    chi2, pvalue = _label_mix_test(ref_mix, win_mix)
+    if pvalue is None:
+        skipped[LABEL_MIX] = "no entities in the window or the reference to compare"
+    else:
+        counts[LABEL_MIX] = (ref_mix, win_mix)
+    raw = {name: population_stability_index(e, a) for name, (e, a) in counts.items()}
+    psi = {name: max(0.0, raw[name] - _expected_psi(e, a)) for name, (e, a) in counts.items()}
     score = max(psi.values())
     shifted_mix = pvalue is not None and pvalue < settings.drift_pvalue
     return DriftResult(
@@ -152,6 +166,7 @@ def compute_drift(
         drifted=score > settings.drift_threshold or shifted_mix,
         threshold=settings.drift_threshold,
         psi={k: round(v, 6) for k, v in psi.items()},
+        psi_raw={k: round(v, 6) for k, v in raw.items()},
         label_chi2=chi2,
         label_pvalue=pvalue,
         pvalue_threshold=settings.drift_pvalue,
@@ -174,17 +189,24 @@ def population_stability_index(
     return float(np.sum((a - e) * np.log(a / e)))
 
 
+def _expected_psi(
+    expected: Sequence[float] | NDArray[Any], actual: Sequence[float] | NDArray[Any]
+) -> float:
+    """What PSI averages between two samples of one population: ``(k - 1) * (1/n + 1/m)``."""
+    bins = sum(1 for e, a in zip(expected, actual, strict=True) if e + a > 0)
+    n, m = float(np.sum(actual)), float(np.sum(expected))
+    return max(bins - 1, 0) * (1 / max(n, 1.0) + 1 / max(m, 1.0))
+
+
 def _label_mix_test(
-    ref_mix: list[float], win_mix: list[float], psi: dict[str, float], skipped: dict[str, str]
+    ref_mix: list[float], win_mix: list[float]
 ) -> tuple[float | None, float | None]:
-    """Chi-square test of homogeneity of the two label mixes; also adds the mix's PSI."""
+    """Chi-square test of homogeneity of two label mixes; None when there is nothing to test."""
     from scipy.stats import chi2_contingency
 
     columns = [i for i in range(len(ref_mix)) if ref_mix[i] + win_mix[i] > 0]
     if sum(win_mix) == 0 or sum(ref_mix) == 0 or len(columns) < 2:
-        skipped[LABEL_MIX] = "no entities in the window or the reference to compare"
         return None, None
-    psi[LABEL_MIX] = population_stability_index(ref_mix, win_mix)
     table = np.array([[ref_mix[i] for i in columns], [win_mix[i] for i in columns]])
     chi2, pvalue, _, _ = chi2_contingency(table, correction=False)
     return round(float(chi2), 4), float(pvalue)

@@ -141,4 +141,3 @@ def _parse(f: IO[str], path: Path) -> Iterator[DocStats]:
         except (ValueError, KeyError, TypeError, AttributeError) as e:
             reason = type(e).__name__
             raise DataError(f"{path}:{number}: malformed traffic record ({reason})") from e
-

@@ -68,7 +68,7 @@ def signature() -> ModelSignature:
 
 # Defining a PythonModel makes MLflow warn that ``predict`` has no type hints; it needs none.
 with warnings.catch_warnings():
-    warnings.filterwarnings("ignore", message=r".*Add type hints to the `predict`", category=UserWarning)
+    warnings.filterwarnings("ignore", r".*Add type hints to the `predict`", UserWarning)
 
     class AmerPyfunc(PythonModel):
         """Runs an AMER model on a ``text`` column; one output row per entity."""
@@ -98,7 +98,7 @@ def log_pyfunc(model_dir: Path, *, name: str = "model") -> ModelInfo:
     """Log the model directory as a pyfunc in the active MLflow run."""
     with warnings.catch_warnings():
         # MLflow nags about type hints and input examples; the signature is given explicitly.
-        warnings.filterwarnings("ignore", message=r".*(type hint|input_example)", category=UserWarning)
+        warnings.filterwarnings("ignore", r".*(type hint|input_example)", UserWarning)
         info: ModelInfo = mlflow.pyfunc.log_model(
             name=name,
             python_model=str(ENTRY_POINT),

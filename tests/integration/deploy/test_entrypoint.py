@@ -31,25 +31,47 @@ def healthcheck_command() -> list[str]:
     return command
 
 
-def test_entrypoint_serves_records_traffic_and_exposes_drift(tmp_path: Path,
-                                                             lexicon_model_dir: Path) -> None:
+def test_entrypoint_serves_records_traffic_and_exposes_drift(
+    tmp_path: Path, lexicon_model_dir: Path
+) -> None:
     home = tmp_path / "home"
     settings = Settings(home=home)
-    write_drift_result(DriftResult(score=0.42, drifted=True, threshold=0.2, psi={"x": 0.42},
-                                   label_chi2=None, label_pvalue=None, pvalue_threshold=0.01,
-                                   n_window=500, n_reference=1000), settings.drift_path)
+    write_drift_result(
+        DriftResult(
+            score=0.42,
+            drifted=True,
+            threshold=0.2,
+            psi={"x": 0.42},
+            label_chi2=None,
+            label_pvalue=None,
+            pvalue_threshold=0.01,
+            n_window=500,
+            n_reference=1000,
+        ),
+        settings.drift_path,
+    )
     key = KeyStore(tmp_path / "keys.json").create("test")
-    env = {"AMER_HOME": str(home), "AMER_KEYS_FILE": str(tmp_path / "keys.json"),
-           "AMER_RELOAD_INTERVAL_S": "0", "AMER_LOG_LEVEL": "WARNING"}
+    env = {
+        "AMER_HOME": str(home),
+        "AMER_KEYS_FILE": str(tmp_path / "keys.json"),
+        "AMER_RELOAD_INTERVAL_S": "0",
+        "AMER_LOG_LEVEL": "WARNING",
+    }
     with ServerProcess(str(lexicon_model_dir), env=env, ready_timeout=90) as server:
         probe = healthcheck_command()
         assert probe[0] == "python"
-        done = subprocess.run([sys.executable, *probe[1:]], env={"AMER_PORT": str(server.port)},
-                              capture_output=True, timeout=30)
+        done = subprocess.run(
+            [sys.executable, *probe[1:]],
+            env={"AMER_PORT": str(server.port)},
+            capture_output=True,
+            timeout=30,
+        )
         assert done.returncode == 0, done.stderr
         headers = {"Authorization": f"Bearer {key}"}
         text = "Pasienten har diabetes og feber, og bruker paracetamol."
-        r = httpx.post(f"{server.url}/v1/entities", json={"text": text}, headers=headers, timeout=30)
+        r = httpx.post(
+            f"{server.url}/v1/entities", json={"text": text}, headers=headers, timeout=30
+        )
         assert r.status_code == 200, r.text
         recorder = TrafficRecorder.from_settings(settings)
         deadline = time.monotonic() + 10
@@ -60,6 +82,10 @@ def test_entrypoint_serves_records_traffic_and_exposes_drift(tmp_path: Path,
         assert "diabetes" not in recorder.path.read_text()
         metrics = httpx.get(f"{server.url}/metrics", timeout=10).text
         assert re.search(r"^amer_drift_score 0\.42$", metrics, re.MULTILINE)
-    failed = subprocess.run([sys.executable, *healthcheck_command()[1:]],
-                            env={"AMER_PORT": str(server.port)}, capture_output=True, timeout=30)
+    failed = subprocess.run(
+        [sys.executable, *healthcheck_command()[1:]],
+        env={"AMER_PORT": str(server.port)},
+        capture_output=True,
+        timeout=30,
+    )
     assert failed.returncode != 0

@@ -70,9 +70,22 @@ def mlflow_server(pg_database: str, tmp_path_factory: pytest.TempPathFactory) ->
     port = _free_port()
     tmp = tmp_path_factory.mktemp("mlflow-server")
     env = {**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true", "DO_NOT_TRACK": "true"}
-    cmd = [sys.executable, "-m", "mlflow", "server", "--backend-store-uri", pg_database,
-           "--artifacts-destination", str(tmp / "artifacts"), "--host", "127.0.0.1",
-           "--port", str(port), "--workers", "1"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "mlflow",
+        "server",
+        "--backend-store-uri",
+        pg_database,
+        "--artifacts-destination",
+        str(tmp / "artifacts"),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        "1",
+    ]
     with (tmp / "server.log").open("wb") as log:
         proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
     url = f"http://127.0.0.1:{port}"
@@ -103,27 +116,45 @@ def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
 
 
 @pytest.fixture
-def server_settings(mlflow_server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+def server_settings(
+    mlflow_server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Settings:
     """Settings on the server, with a fresh model name; also exported for ``load_model``."""
     name = f"amer-it-{uuid.uuid4().hex[:8]}"
     monkeypatch.setenv("AMER_TRACKING_URI", mlflow_server)
     monkeypatch.setenv("AMER_REGISTERED_MODEL", name)
-    return Settings(home=tmp_path / "home", tracking_uri=mlflow_server, registered_model=name,
-                    data_dir=FIXTURES / "data")
+    return Settings(
+        home=tmp_path / "home",
+        tracking_uri=mlflow_server,
+        registered_model=name,
+        data_dir=FIXTURES / "data",
+    )
 
 
 def _fake_result(tmp: Path, model_dir: Path, *, f1: float) -> PipelineResult:
     out = tmp / f"out-{uuid.uuid4().hex[:6]}"
     shutil.copytree(model_dir, out / "model")
     report: dict[str, Any] = {
-        "metrics": {"micro": {"precision": 0.9, "recall": 0.9, "f1": f1}, "token_accuracy": 0.95,
-                    "latency_ms": {"p50": 1.5, "p95": 3.0}},
+        "metrics": {
+            "micro": {"precision": 0.9, "recall": 0.9, "f1": f1},
+            "token_accuracy": 0.95,
+            "latency_ms": {"p50": 1.5, "p95": 3.0},
+        },
         "gates": {"passed": True, "failures": []},
     }
     (out / "report.json").write_text(json.dumps(report), "utf-8")
     (out / "report.md").write_text("# card\n", "utf-8")
-    return PipelineResult(out, out / "model", report, out / "report.json", out / "report.md",
-                          {"passed": True}, "d-server", ROOT / "configs" / "ner.cfg", 0.1)
+    return PipelineResult(
+        out,
+        out / "model",
+        report,
+        out / "report.json",
+        out / "report.md",
+        {"passed": True},
+        "d-server",
+        ROOT / "configs" / "ner.cfg",
+        0.1,
+    )
 
 
 def test_server_register_promote_rollback_load(
@@ -133,8 +164,12 @@ def test_server_register_promote_rollback_load(
 
     registry = Registry.from_settings(server_settings)
     for f1 in (0.90, 0.92):
-        tracked = track_result(registry, server_settings, _fake_result(tmp_path, lexicon_model_dir, f1=f1),
-                               key=uuid.uuid4().hex)
+        tracked = track_result(
+            registry,
+            server_settings,
+            _fake_result(tmp_path, lexicon_model_dir, f1=f1),
+            key=uuid.uuid4().hex,
+        )
         assert tracked.version.source.startswith("models:/")
     for version in ("1", "2"):
         registry.promote(version, to="staging", actor="ci")
@@ -150,7 +185,9 @@ def test_server_register_promote_rollback_load(
     assert (move.from_version, move.to_version) == ("2", "1")
     assert load_model(f"models:/{registry.name}@production").meta["registry"]["version"] == "1"
     assert [(m.alias, m.to_version, m.action) for m in registry.history()][-2:] == [
-        ("production", "2", "promote"), ("production", "1", "rollback")]
+        ("production", "2", "promote"),
+        ("production", "1", "rollback"),
+    ]
 
 
 _WORKER = """
@@ -163,14 +200,22 @@ print(tracked.version.version, tracked.cached, tracked.run_id)
 """
 
 
+def _last_words(stdout: str) -> list[str]:
+    return stdout.strip().splitlines()[-1].split()
+
+
 def _pipeline_env(settings: Settings, home: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AMER_")}
     env.update(
-        AMER_HOME=str(home), AMER_TRACKING_URI=str(settings.tracking_uri),
-        AMER_REGISTERED_MODEL=settings.registered_model, AMER_DATA_DIR=str(FIXTURES / "data"),
+        AMER_HOME=str(home),
+        AMER_TRACKING_URI=str(settings.tracking_uri),
+        AMER_REGISTERED_MODEL=settings.registered_model,
+        AMER_DATA_DIR=str(FIXTURES / "data"),
         AMER_GOLD_FILE=str(FIXTURES / "gold" / "fixture_gold.jsonl"),
-        AMER_TRAINING_CONFIG=str(ROOT / "configs" / "ner.cfg"), AMER_MAX_EPOCHS="2",
-        AMER_BOOTSTRAP_SAMPLES="20", AMER_LOG_LEVEL="WARNING",
+        AMER_TRAINING_CONFIG=str(ROOT / "configs" / "ner.cfg"),
+        AMER_MAX_EPOCHS="2",
+        AMER_BOOTSTRAP_SAMPLES="20",
+        AMER_LOG_LEVEL="WARNING",
     )
     return env
 
@@ -181,22 +226,43 @@ def test_server_two_concurrent_pipelines_leave_a_consistent_registry(
 ) -> None:
     env = _pipeline_env(server_settings, tmp_path / "home")
     procs = [
-        subprocess.Popen([sys.executable, "-c", _WORKER, str(tmp_path / f"out{i}")], env=env,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", _WORKER, str(tmp_path / f"out{i}")],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for i in range(2)
     ]
     outputs = [p.communicate(timeout=240) for p in procs]
-    for proc, (out, err) in zip(procs, outputs, strict=True):
+    for proc, (_out, err) in zip(procs, outputs, strict=True):
         assert proc.returncode == 0, err[-3000:]
     registry = Registry.from_settings(server_settings)
     versions = registry.list_versions()
     assert sorted(v.version for v in versions) == ["1", "2"]
-    assert {v.run_id for v in versions} == {out.split()[2] for out, _ in outputs}
+    assert {v.run_id for v in versions} == {_last_words(out)[2] for out, _ in outputs}
     for v in versions:
-        assert v.dataset_version and v.tags["amer.cache_key"] and set(v.metrics) >= {"f1", "accuracy"}
+        assert (
+            v.dataset_version and v.tags["amer.cache_key"] and set(v.metrics) >= {"f1", "accuracy"}
+        )
         assert registry.client.get_run(v.run_id or "").info.status == "FINISHED"
-    again = subprocess.run([sys.executable, "-c", _WORKER, str(tmp_path / "out3")], env=env,
-                           capture_output=True, text=True, timeout=120)
+    again = subprocess.run(
+        [sys.executable, "-c", _WORKER, str(tmp_path / "out3")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert again.returncode == 0, again.stderr[-3000:]
-    assert again.stdout.split()[1] == "True"
+    assert _last_words(again.stdout)[1] == "True"
     assert len(registry.list_versions()) == 2
+    view = subprocess.run(
+        [sys.executable, "-m", "amer", "model", "list"],
+        env={**env, "COLUMNS": "160"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert view.returncode == 0 and view.stdout.count("amer-it") == 1, view.stderr[-2000:]
+    print("\n" + view.stdout)

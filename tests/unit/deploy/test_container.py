@@ -22,7 +22,9 @@ COMPILERS = ("gcc", "g++", "build-essential", "clang", "make ", "cc ")
 def stages() -> list[tuple[str, list[str]]]:
     """(FROM line, instructions) per stage, with continuation lines joined."""
     text = re.sub(r"\\\n\s*", " ", (DEPLOY / "Dockerfile").read_text())
-    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    lines = [
+        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
+    ]
     result: list[tuple[str, list[str]]] = []
     for line in lines:
         if line.upper().startswith("FROM "):
@@ -108,7 +110,9 @@ def test_compose_files_and_secrets_exist() -> None:
         for secret in service.get("secrets", []):
             assert secret in data["secrets"]
     assert (DEPLOY / "secrets" / "README.md").is_file()
-    assert (DEPLOY / data["services"]["api"]["build"]["dockerfile"].removeprefix("deploy/")).is_file()
+    assert (
+        DEPLOY / data["services"]["api"]["build"]["dockerfile"].removeprefix("deploy/")
+    ).is_file()
 
 
 def test_compose_wires_api_ui_and_tracking_together() -> None:

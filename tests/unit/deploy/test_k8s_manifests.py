@@ -24,8 +24,14 @@ from amer.settings import Settings
 K8S = Path(__file__).parents[3] / "deploy" / "k8s"
 OVERLAYS = ("staging", "production")
 K8S_VERSION = "1.30"
-CLUSTER_SCOPED = {"Namespace", "ClusterRole", "ClusterRoleBinding", "PersistentVolume",
-                  "StorageClass", "CustomResourceDefinition"}
+CLUSTER_SCOPED = {
+    "Namespace",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "PersistentVolume",
+    "StorageClass",
+    "CustomResourceDefinition",
+}
 Obj = dict[str, Any]
 
 
@@ -40,8 +46,12 @@ def _merge(base: Any, patch: Any) -> Any:
         for key, value in patch.items():
             merged[key] = _merge(base[key], value) if key in base else value
         return merged
-    if (isinstance(base, list) and isinstance(patch, list) and patch
-            and all(isinstance(i, dict) and "name" in i for i in [*base, *patch])):
+    if (
+        isinstance(base, list)
+        and isinstance(patch, list)
+        and patch
+        and all(isinstance(i, dict) and "name" in i for i in [*base, *patch])
+    ):
         by_name = {i["name"]: i for i in base}
         out = [_merge(i, next((p for p in patch if p["name"] == i["name"]), {})) for i in base]
         return out + [p for p in patch if p["name"] not in by_name]
@@ -67,15 +77,20 @@ def python_render(directory: Path) -> list[Obj]:
             objects += [d for d in yaml.safe_load_all(path.read_text()) if d]
     for entry in kustomization.get("patches", []):
         patch = yaml.safe_load((directory / entry["path"]).read_text())
-        target = next(o for o in objects if o["kind"] == patch["kind"]
-                      and o["metadata"]["name"] == patch["metadata"]["name"])
+        target = next(
+            o
+            for o in objects
+            if o["kind"] == patch["kind"] and o["metadata"]["name"] == patch["metadata"]["name"]
+        )
         objects[objects.index(target)] = _merge(target, patch)
     for image in kustomization.get("images", []):
         for obj in objects:
             for pod in _pod_specs(obj):
                 for container in pod.get("containers", []):
                     if container["image"].split(":")[0] in (image["name"], image.get("newName")):
-                        container["image"] = f"{image.get('newName', image['name'])}:{image['newTag']}"
+                        container["image"] = (
+                            f"{image.get('newName', image['name'])}:{image['newTag']}"
+                        )
     if "namespace" in kustomization:
         for obj in objects:
             if obj["kind"] not in CLUSTER_SCOPED:
@@ -84,8 +99,13 @@ def python_render(directory: Path) -> list[Obj]:
 
 
 def kubectl_render(directory: Path) -> list[Obj]:
-    done = subprocess.run(["kubectl", "kustomize", str(directory)], capture_output=True,
-                          text=True, timeout=60, check=True)
+    done = subprocess.run(
+        ["kubectl", "kustomize", str(directory)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     return [d for d in yaml.safe_load_all(done.stdout) if d]
 
 
@@ -97,8 +117,9 @@ def render(overlay: str) -> tuple[Obj, ...]:
 
 
 def find(overlay: str, kind: str, name: str) -> Obj:
-    return copy.deepcopy(next(o for o in render(overlay) if o["kind"] == kind
-                              and o["metadata"]["name"] == name))
+    return copy.deepcopy(
+        next(o for o in render(overlay) if o["kind"] == kind and o["metadata"]["name"] == name)
+    )
 
 
 def _key(obj: Obj) -> tuple[str, str]:
@@ -142,11 +163,21 @@ def test_k8s_every_manifest_validates_against_the_schema(overlay: str) -> None:
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_k8s_overlay_has_every_part_in_its_namespace(overlay: str) -> None:
     kinds = {_key(o) for o in render(overlay)}
-    assert {("Deployment", "amer-api"), ("HorizontalPodAutoscaler", "amer-api"),
-            ("PodDisruptionBudget", "amer-api"), ("NetworkPolicy", "amer-api"),
-            ("ConfigMap", "amer-config"), ("CronJob", "amer-trigger"), ("CronJob", "amer-drift"),
-            ("Job", "amer-env-up"), ("ServiceMonitor", "amer-api"), ("PrometheusRule", "amer"),
-            ("Deployment", "amer-ui"), ("Deployment", "amer-mlflow"), ("Ingress", "amer")} <= kinds
+    assert {
+        ("Deployment", "amer-api"),
+        ("HorizontalPodAutoscaler", "amer-api"),
+        ("PodDisruptionBudget", "amer-api"),
+        ("NetworkPolicy", "amer-api"),
+        ("ConfigMap", "amer-config"),
+        ("CronJob", "amer-trigger"),
+        ("CronJob", "amer-drift"),
+        ("Job", "amer-env-up"),
+        ("ServiceMonitor", "amer-api"),
+        ("PrometheusRule", "amer"),
+        ("Deployment", "amer-ui"),
+        ("Deployment", "amer-mlflow"),
+        ("Ingress", "amer"),
+    } <= kinds
     namespace = {"staging": "amer-staging", "production": "amer"}[overlay]
     assert {o["metadata"].get("namespace") for o in render(overlay)} == {namespace}
     images = {c["image"] for o in render(overlay) for p in _pod_specs(o) for c in p["containers"]}
@@ -173,8 +204,11 @@ def test_k8s_api_probes_hit_real_routes_on_the_served_port(overlay: str) -> None
     assert served == Settings().port
     assert args[0] == "serve" and args[args.index("--host") + 1] == "0.0.0.0"
     routes = service_paths()
-    for probe, path in (("readinessProbe", "/readyz"), ("livenessProbe", "/healthz"),
-                        ("startupProbe", "/healthz")):
+    for probe, path in (
+        ("readinessProbe", "/readyz"),
+        ("livenessProbe", "/healthz"),
+        ("startupProbe", "/healthz"),
+    ):
         get = container[probe]["httpGet"]
         assert get["path"] == path and "GET" in routes[path]
         assert _named_port(container, get["port"]) == served
@@ -197,7 +231,11 @@ def test_k8s_api_has_resources_and_graceful_shutdown(overlay: str) -> None:
 
 def test_k8s_production_hpa_scales_on_cpu_65_between_2_and_10() -> None:
     hpa = find("production", "HorizontalPodAutoscaler", "amer-api")["spec"]
-    assert hpa["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": "amer-api"}
+    assert hpa["scaleTargetRef"] == {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "name": "amer-api",
+    }
     assert (hpa["minReplicas"], hpa["maxReplicas"]) == (2, 10)
     (metric,) = hpa["metrics"]
     assert metric["resource"]["name"] == "cpu"
@@ -224,17 +262,37 @@ def test_k8s_network_policy_admits_ui_and_ingress_and_reaches_only_tracking(over
     assert policy["podSelector"]["matchLabels"].items() <= api_labels.items()
     assert set(policy["policyTypes"]) == {"Ingress", "Egress"}
     (rule,) = policy["ingress"]
-    sources = [(p.get("namespaceSelector", {}).get("matchLabels", {})
-                .get("kubernetes.io/metadata.name"), p["podSelector"]["matchLabels"]
-                ["app.kubernetes.io/name"]) for p in rule["from"]]
-    assert sources == [(None, "amer-ui"), ("ingress-nginx", "ingress-nginx"),
-                       ("monitoring", "prometheus")]
-    assert [_named_port(_api_container(overlay), p["port"]) for p in rule["ports"]] == [Settings().port]
+    sources = [
+        (
+            p.get("namespaceSelector", {})
+            .get("matchLabels", {})
+            .get("kubernetes.io/metadata.name"),
+            p["podSelector"]["matchLabels"]["app.kubernetes.io/name"],
+        )
+        for p in rule["from"]
+    ]
+    assert sources == [
+        (None, "amer-ui"),
+        ("ingress-nginx", "ingress-nginx"),
+        ("monitoring", "prometheus"),
+    ]
+    assert [_named_port(_api_container(overlay), p["port"]) for p in rule["ports"]] == [
+        Settings().port
+    ]
     tracking, dns = policy["egress"]
     mlflow = find(overlay, "Deployment", "amer-mlflow")["spec"]["template"]
-    assert tracking["to"] == [{"podSelector": {"matchLabels": {
-        "app.kubernetes.io/name": mlflow["metadata"]["labels"]["app.kubernetes.io/name"]}}}]
-    assert [p["port"] for p in tracking["ports"]] == [mlflow["spec"]["containers"][0]["ports"][0]["containerPort"]]
+    assert tracking["to"] == [
+        {
+            "podSelector": {
+                "matchLabels": {
+                    "app.kubernetes.io/name": mlflow["metadata"]["labels"]["app.kubernetes.io/name"]
+                }
+            }
+        }
+    ]
+    assert [p["port"] for p in tracking["ports"]] == [
+        mlflow["spec"]["containers"][0]["ports"][0]["containerPort"]
+    ]
     assert dns["to"][0]["podSelector"]["matchLabels"] == {"k8s-app": "kube-dns"}
     assert {(p["port"], p["protocol"]) for p in dns["ports"]} == {(53, "UDP"), (53, "TCP")}
     config = find(overlay, "ConfigMap", "amer-config")["data"]
@@ -256,11 +314,14 @@ def test_k8s_settings_come_from_the_configmap_and_keys_from_a_secret(overlay: st
     assert config["AMER_MODEL_URI"] == f"models:/amer-ner@{expected_alias}"
 
 
-@pytest.mark.parametrize(("kind", "name", "command"), [
-    ("CronJob", "amer-trigger", ["trigger", "run"]),
-    ("CronJob", "amer-drift", ["monitor", "drift"]),
-    ("Job", "amer-env-up", ["env", "up"]),
-])
+@pytest.mark.parametrize(
+    ("kind", "name", "command"),
+    [
+        ("CronJob", "amer-trigger", ["trigger", "run"]),
+        ("CronJob", "amer-drift", ["monitor", "drift"]),
+        ("Job", "amer-env-up", ["env", "up"]),
+    ],
+)
 def test_k8s_jobs_run_the_amer_commands(kind: str, name: str, command: list[str]) -> None:
     obj = find("production", kind, name)
     (pod,) = _pod_specs(obj)

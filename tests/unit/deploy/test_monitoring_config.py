@@ -26,9 +26,29 @@ MONITORING = DEPLOY / "monitoring"
 DASHBOARD = MONITORING / "grafana" / "dashboards" / "amer.json"
 PROCESS_METRICS = {"process_cpu_seconds_total", "process_resident_memory_bytes", "up"}
 PROMQL_WORDS = {
-    "sum", "max", "min", "avg", "count", "rate", "irate", "increase", "histogram_quantile",
-    "clamp_min", "by", "without", "and", "or", "unless", "on", "ignoring", "group_left",
-    "group_right", "bool", "offset", "topk", "abs",
+    "sum",
+    "max",
+    "min",
+    "avg",
+    "count",
+    "rate",
+    "irate",
+    "increase",
+    "histogram_quantile",
+    "clamp_min",
+    "by",
+    "without",
+    "and",
+    "or",
+    "unless",
+    "on",
+    "ignoring",
+    "group_left",
+    "group_right",
+    "bool",
+    "offset",
+    "topk",
+    "abs",
 }
 needs_promtool = pytest.mark.skipif(
     shutil.which("promtool") is None,
@@ -54,7 +74,9 @@ def exported_metrics() -> set[str]:
 def metric_names(expr: str) -> set[str]:
     """Metric names in a PromQL expression (labels, ranges, strings and functions removed)."""
     stripped = re.sub(r"\{[^}]*\}|\[[^\]]*\]|\"[^\"]*\"|\$\w+", " ", expr)
-    stripped = re.sub(r"\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)", " ", stripped)
+    stripped = re.sub(
+        r"\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)", " ", stripped
+    )
     words = set(re.findall(r"[a-zA-Z_:][a-zA-Z0-9_:]*", stripped))
     return {w for w in words - PROMQL_WORDS if not re.fullmatch(r"\d+(ms|s|m|h|d)?|e\d*", w)}
 
@@ -66,10 +88,17 @@ def alert_rules() -> list[dict[str, Any]]:
 
 def test_monitoring_metric_names_are_the_shared_contract() -> None:
     assert {
-        "amer_requests_total", "amer_request_duration_seconds_bucket", "amer_requests_in_flight",
-        "amer_model_info", "amer_entities_total", "amer_text_length_chars_bucket",
-        "amer_cache_hits_total", "amer_cache_misses_total", "amer_model_reload_failures_total",
-        "amer_drift_score", "amer_requests_rejected_total",
+        "amer_requests_total",
+        "amer_request_duration_seconds_bucket",
+        "amer_requests_in_flight",
+        "amer_model_info",
+        "amer_entities_total",
+        "amer_text_length_chars_bucket",
+        "amer_cache_hits_total",
+        "amer_cache_misses_total",
+        "amer_model_reload_failures_total",
+        "amer_drift_score",
+        "amer_requests_rejected_total",
     } <= exported_metrics()
 
 
@@ -82,7 +111,10 @@ def test_monitoring_alert_rules_use_exported_metrics() -> None:
 
 def test_monitoring_alerts_cover_the_issue() -> None:
     rules = {rule["alert"]: rule for rule in alert_rules() if "alert" in rule}
-    assert "> 0.2" in rules["AmerLatencyP95High"]["expr"] and rules["AmerLatencyP95High"]["for"] == "5m"
+    assert (
+        "> 0.2" in rules["AmerLatencyP95High"]["expr"]
+        and rules["AmerLatencyP95High"]["for"] == "5m"
+    )
     assert "> 0.01" in rules["AmerErrorRateHigh"]["expr"]
     assert f"> {Settings().drift_threshold}" in rules["AmerDriftDetected"]["expr"]
     assert "amer_model_reload_failures_total" in rules["AmerModelReloadFailed"]["expr"]
@@ -90,11 +122,20 @@ def test_monitoring_alerts_cover_the_issue() -> None:
 
 @needs_promtool
 def test_monitoring_promtool_checks_and_unit_tests_the_rules() -> None:
-    check = subprocess.run(["promtool", "check", "rules", str(MONITORING / "alerts.yaml")],
-                           capture_output=True, text=True, timeout=60)
+    check = subprocess.run(
+        ["promtool", "check", "rules", str(MONITORING / "alerts.yaml")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert check.returncode == 0, check.stdout + check.stderr
-    unit = subprocess.run(["promtool", "test", "rules", "alerts_test.yaml"], cwd=MONITORING,
-                          capture_output=True, text=True, timeout=60)
+    unit = subprocess.run(
+        ["promtool", "test", "rules", "alerts_test.yaml"],
+        cwd=MONITORING,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert unit.returncode == 0, unit.stdout + unit.stderr
 
 
@@ -104,9 +145,14 @@ def test_monitoring_promtool_checks_the_prometheus_config(tmp_path: Path) -> Non
     config = (MONITORING / "prometheus.yml").read_text()
     assert "/etc/prometheus/alerts.yaml" in config
     (tmp_path / "prometheus.yml").write_text(
-        config.replace("/etc/prometheus/alerts.yaml", str(tmp_path / "alerts.yaml")))
-    done = subprocess.run(["promtool", "check", "config", str(tmp_path / "prometheus.yml")],
-                          capture_output=True, text=True, timeout=60)
+        config.replace("/etc/prometheus/alerts.yaml", str(tmp_path / "alerts.yaml"))
+    )
+    done = subprocess.run(
+        ["promtool", "check", "config", str(tmp_path / "prometheus.yml")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     scrape = yaml.safe_load(config)["scrape_configs"][0]
     assert scrape["dns_sd_configs"][0]["port"] == Settings().port
@@ -116,7 +162,9 @@ def test_monitoring_promtool_checks_the_prometheus_config(tmp_path: Path) -> Non
 def test_monitoring_prometheus_rule_matches_alerts_file() -> None:
     rule = yaml.safe_load((DEPLOY / "k8s" / "base" / "prometheusrule.yaml").read_text())
     assert rule["kind"] == "PrometheusRule"
-    assert rule["spec"]["groups"] == yaml.safe_load((MONITORING / "alerts.yaml").read_text())["groups"]
+    assert (
+        rule["spec"]["groups"] == yaml.safe_load((MONITORING / "alerts.yaml").read_text())["groups"]
+    )
 
 
 def dashboard_panels() -> list[dict[str, Any]]:
@@ -130,15 +178,18 @@ def test_monitoring_dashboard_panels_use_exported_metrics() -> None:
         assert not metric_names(expr) - exported_metrics(), expr
 
 
-@pytest.mark.parametrize(("title_word", "metric"), [
-    ("Requests/s", "amer_requests_total"),
-    ("p99", "amer_request_duration_seconds_bucket"),
-    ("Error rate", "amer_requests_total"),
-    ("CPU", "process_cpu_seconds_total"),
-    ("Entity mix", "amer_entities_total"),
-    ("Drift", "amer_drift_score"),
-    ("Model version", "amer_model_info"),
-])
+@pytest.mark.parametrize(
+    ("title_word", "metric"),
+    [
+        ("Requests/s", "amer_requests_total"),
+        ("p99", "amer_request_duration_seconds_bucket"),
+        ("Error rate", "amer_requests_total"),
+        ("CPU", "process_cpu_seconds_total"),
+        ("Entity mix", "amer_entities_total"),
+        ("Drift", "amer_drift_score"),
+        ("Model version", "amer_model_info"),
+    ],
+)
 def test_monitoring_dashboard_has_the_required_panels(title_word: str, metric: str) -> None:
     panel = next(p for p in dashboard_panels() if title_word in p["title"])
     assert any(metric in metric_names(t["expr"]) for t in panel["targets"])
@@ -154,18 +205,26 @@ def test_monitoring_dashboard_structure() -> None:
     for panel in dashboard["panels"]:
         assert {"x", "y", "w", "h"} <= set(panel["gridPos"])
         assert panel["datasource"]["uid"] == "${datasource}"
-        assert [t["refId"] for t in panel["targets"]] == [chr(65 + i) for i in range(len(panel["targets"]))]
+        assert [t["refId"] for t in panel["targets"]] == [
+            chr(65 + i) for i in range(len(panel["targets"]))
+        ]
 
 
 def test_monitoring_grafana_provisioning_points_at_the_dashboard_and_prometheus() -> None:
     provisioning = MONITORING / "grafana" / "provisioning"
-    (source,) = yaml.safe_load((provisioning / "datasources" / "prometheus.yaml").read_text())["datasources"]
+    (source,) = yaml.safe_load((provisioning / "datasources" / "prometheus.yaml").read_text())[
+        "datasources"
+    ]
     assert source["type"] == "prometheus" and source["url"] == "http://prometheus:9090"
     variable = json.loads(DASHBOARD.read_text())["templating"]["list"][0]
     assert variable["current"]["value"] == source["uid"]
-    (provider,) = yaml.safe_load((provisioning / "dashboards" / "amer.yaml").read_text())["providers"]
+    (provider,) = yaml.safe_load((provisioning / "dashboards" / "amer.yaml").read_text())[
+        "providers"
+    ]
     compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
-    mounts = dict(m.split(":")[:2] for m in compose["services"]["grafana"]["volumes"] if m.startswith("./"))
+    mounts = dict(
+        m.split(":")[:2] for m in compose["services"]["grafana"]["volumes"] if m.startswith("./")
+    )
     assert mounts["./monitoring/grafana/dashboards"] == provider["options"]["path"]
 
 

@@ -49,7 +49,8 @@ def test_lexicon_round_trips_through_bytes() -> None:
 
 def test_lexicon_patterns_skip_inflections_that_are_listed_terms() -> None:
     entries = [LexiconEntry("ødem", "CONDITION"), LexiconEntry("ødemer", "SUBSTANCE")]
-    _, inflected = build_patterns(entries, inflect=True)
+    listed, acronyms, inflected = build_patterns(entries, inflect=True)
+    assert acronyms == []
     assert "ødemer" not in {p["pattern"] for p in inflected}
 
 

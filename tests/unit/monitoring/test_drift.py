@@ -25,18 +25,28 @@ from amer.monitoring.traffic import TrafficRecorder
 from amer.settings import Settings
 
 
-def _population(n: int, *, seed: int, length: int = 600, lexicon: float = 0.15,
-                labels: tuple[str, ...] = ("CONDITION", "SUBSTANCE")) -> list[DocStats]:
+def _population(
+    n: int,
+    *,
+    seed: int,
+    length: int = 600,
+    lexicon: float = 0.15,
+    labels: tuple[str, ...] = ("CONDITION", "SUBSTANCE"),
+) -> list[DocStats]:
     rng = random.Random(seed)
     docs = []
     for _ in range(n):
         tokens = max(5, int(rng.gauss(length / 6, 20)))
         ents = {label: rng.randint(0, 3) for label in labels}
-        docs.append(DocStats(
-            n_chars=tokens * 6, n_tokens=tokens, oov_tokens=rng.randint(0, tokens // 10),
-            lexicon_tokens=int(tokens * lexicon * rng.uniform(0.5, 1.5)),
-            entities_per_label={k: v for k, v in ents.items() if v},
-        ))
+        docs.append(
+            DocStats(
+                n_chars=tokens * 6,
+                n_tokens=tokens,
+                oov_tokens=rng.randint(0, tokens // 10),
+                lexicon_tokens=int(tokens * lexicon * rng.uniform(0.5, 1.5)),
+                entities_per_label={k: v for k, v in ents.items() if v},
+            )
+        )
     return docs
 
 
@@ -73,16 +83,22 @@ def test_drift_same_population_is_not_flagged(settings: Settings) -> None:
     assert not result.drifted
     assert result.score < settings.drift_threshold
     assert result.label_pvalue is not None and result.label_pvalue > settings.drift_pvalue
-    assert set(result.psi) >= {"text_length", "oov_share", "lexicon_share", "label_mix",
-                               "entities_per_100_tokens.CONDITION"}
+    assert set(result.psi) >= {
+        "text_length",
+        "oov_share",
+        "lexicon_share",
+        "label_mix",
+        "entities_per_100_tokens.CONDITION",
+    }
 
 
 @pytest.mark.parametrize(
     ("shift", "feature"),
     [({"length": 2000}, "text_length"), ({"lexicon": 0.02}, "lexicon_share")],
 )
-def test_drift_shifted_feature_is_flagged(settings: Settings, shift: dict[str, float],
-                                         feature: str) -> None:
+def test_drift_shifted_feature_is_flagged(
+    settings: Settings, shift: dict[str, float], feature: str
+) -> None:
     reference = build_reference(_population(1000, seed=1))
     result = compute_drift(reference, _population(300, seed=3, **shift), settings=settings)  # type: ignore[arg-type]
     assert result.drifted
@@ -121,8 +137,17 @@ def test_drift_malformed_reference_is_refused(settings: Settings) -> None:
 def test_drift_result_file_round_trip(tmp_path: Path) -> None:
     path = tmp_path / "deep" / "drift.json"
     assert read_drift_score(path) is None
-    result = DriftResult(score=0.31, drifted=True, threshold=0.2, psi={"a": 0.31}, label_chi2=None,
-                         label_pvalue=None, pvalue_threshold=0.01, n_window=300, n_reference=900)
+    result = DriftResult(
+        score=0.31,
+        drifted=True,
+        threshold=0.2,
+        psi={"a": 0.31},
+        label_chi2=None,
+        label_pvalue=None,
+        pvalue_threshold=0.01,
+        n_window=300,
+        n_reference=900,
+    )
     write_drift_result(result, path)
     assert json.loads(path.read_text())["score"] == 0.31
     assert read_drift_score(path) == pytest.approx(0.31)

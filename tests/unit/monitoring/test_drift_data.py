@@ -31,8 +31,9 @@ def corpus_split() -> tuple[list[Document], list[Document]]:
     if not settings.corpus_path.is_file():
         pytest.skip(f"NorMedQA not found at {settings.corpus_path} (settings.data_dir)")
     docs = read_corpus(settings.corpus_path)
-    return split_documents(docs, keys=[d.id for d in docs], fraction=settings.test_fraction,
-                           seed=settings.seed)
+    return split_documents(
+        docs, keys=[d.id for d in docs], fraction=settings.test_fraction, seed=settings.seed
+    )
 
 
 def _shifted(name: str, n: int = 250) -> list[str]:
@@ -42,28 +43,34 @@ def _shifted(name: str, n: int = 250) -> list[str]:
     return [" ".join(rng.sample(lines, rng.randint(4, 12))) for _ in range(n)]
 
 
-def _report(label: str, window: list[DocStats], reference: dict[str, object],
-            settings: Settings) -> tuple[float, bool, float]:
+def _report(
+    label: str, window: list[DocStats], reference: dict[str, object], settings: Settings
+) -> tuple[float, bool, float]:
     result = compute_drift(reference, window, settings=settings)
-    print(f"{label}: score={result.score:.3f} drifted={result.drifted} "  # shown with -s
-          f"lexicon_share={result.psi['lexicon_share']:.3f} p={result.label_pvalue}")
+    print(
+        f"{label}: score={result.score:.3f} drifted={result.drifted} "  # shown with -s
+        f"lexicon_share={result.psi['lexicon_share']:.3f} p={result.label_pvalue}"
+    )
     return result.score, result.drifted, result.psi["lexicon_share"]
 
 
 def _check(model: AmerModel, reference: dict[str, object], held_out: list[Document]) -> None:
     settings = Settings()
-    score, drifted, _ = _report("held-out NorMedQA", analyse_texts(model, [d.text for d in held_out]),
-                                reference, settings)
+    score, drifted, _ = _report(
+        "held-out NorMedQA", analyse_texts(model, [d.text for d in held_out]), reference, settings
+    )
     assert not drifted and score < settings.drift_threshold
     for name in ("english_general.txt", "norwegian_news_legal.txt"):
-        score, drifted, lexicon = _report(name, analyse_texts(model, _shifted(name)), reference,
-                                          settings)
+        score, drifted, lexicon = _report(
+            name, analyse_texts(model, _shifted(name)), reference, settings
+        )
         assert drifted and score > settings.drift_threshold
         assert lexicon > settings.drift_threshold, "content, not only length, must shift"
 
 
-def test_drift_data_lexicon_model(lexicon_model_dir: Path,
-                                  corpus_split: tuple[list[Document], list[Document]]) -> None:
+def test_drift_data_lexicon_model(
+    lexicon_model_dir: Path, corpus_split: tuple[list[Document], list[Document]]
+) -> None:
     train, held_out = corpus_split
     model = load_model(lexicon_model_dir)
     reference = build_reference(analyse_texts(model, [d.text for d in train]))

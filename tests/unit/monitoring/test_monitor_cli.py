@@ -40,7 +40,9 @@ def _record(model_dir: Path, texts: list[str]) -> None:
     TrafficRecorder.from_settings(get_settings()).record(stats)
 
 
-def test_monitor_cli_drift_writes_the_score(model_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_monitor_cli_drift_writes_the_score(
+    model_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("AMER_DRIFT_MIN_REQUESTS", "50")
     _record(model_dir, TEXTS * 30)
     result = CliRunner().invoke(app, ["monitor", "drift", "--model", str(model_dir), "--json"])
@@ -49,7 +51,9 @@ def test_monitor_cli_drift_writes_the_score(model_dir: Path, monkeypatch: pytest
     assert saved["score"] < 0.2 and saved["n_window"] == 90 and not saved["drifted"]
 
 
-def test_monitor_cli_fail_on_drift_exits_1(model_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_monitor_cli_fail_on_drift_exits_1(
+    model_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("AMER_DRIFT_MIN_REQUESTS", "50")
     _record(model_dir, ["The weather was fine and the ferry left on time."] * 60)
     runner = CliRunner()
@@ -68,14 +72,17 @@ def test_monitor_cli_drift_refuses_a_small_window(model_dir: Path) -> None:
     assert not get_settings().drift_path.exists()
 
 
-def test_monitor_cli_reference_builds_from_a_corpus(tmp_path: Path, lexicon_model_dir: Path) -> None:
+def test_monitor_cli_reference_builds_from_a_corpus(
+    tmp_path: Path, lexicon_model_dir: Path
+) -> None:
     import shutil
 
     target = tmp_path / "model"
     shutil.copytree(lexicon_model_dir, target)
     corpus = tmp_path / "corpus.txt"
     corpus.write_text("\n".join(TEXTS * 5), "utf-8")
-    result = CliRunner().invoke(app, ["monitor", "reference", "--model", str(target),
-                                      "--corpus", str(corpus)])
+    result = CliRunner().invoke(
+        app, ["monitor", "reference", "--model", str(target), "--corpus", str(corpus)]
+    )
     assert result.exit_code == 0, result.output
     assert json.loads((target / REFERENCE_FILE).read_text())["n_documents"] == 15

@@ -17,7 +17,10 @@ from amer.settings import Settings
 
 def _stats(i: int) -> DocStats:
     return DocStats(
-        n_chars=100 + i, n_tokens=20, oov_tokens=i % 3, lexicon_tokens=2,
+        n_chars=100 + i,
+        n_tokens=20,
+        oov_tokens=i % 3,
+        lexicon_tokens=2,
         entities_per_label={"CONDITION": 1 + i % 2},
     )
 
@@ -78,7 +81,9 @@ def test_traffic_rotation_without_backups_keeps_only_the_current_file(tmp_path: 
 def test_traffic_threads_do_not_interleave(tmp_path: Path) -> None:
     recorder = TrafficRecorder(tmp_path)
     threads = [
-        threading.Thread(target=lambda k=k: [recorder.record([_stats(k * 100 + i)]) for i in range(100)])
+        threading.Thread(
+            target=lambda k=k: [recorder.record([_stats(k * 100 + i)]) for i in range(100)]
+        )
         for k in range(4)
     ]
     for t in threads:
@@ -90,7 +95,9 @@ def test_traffic_threads_do_not_interleave(tmp_path: Path) -> None:
 
 def test_traffic_processes_do_not_interleave(tmp_path: Path) -> None:
     context = multiprocessing.get_context("fork")
-    workers = [context.Process(target=_write_many, args=(str(tmp_path), k * 1000, 150)) for k in range(3)]
+    workers = [
+        context.Process(target=_write_many, args=(str(tmp_path), k * 1000, 150)) for k in range(3)
+    ]
     for w in workers:
         w.start()
     for w in workers:

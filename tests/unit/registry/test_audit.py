@@ -21,6 +21,12 @@ def test_audit_read_moves_orders_by_tag_key_and_skips_other_tags() -> None:
 
 
 def test_audit_lineage_pops_rolled_back_versions() -> None:
-    moves = [_move("1"), _move("2"), _move("3", alias="staging"), _move("3"), _move("2", "rollback")]
+    moves = [
+        _move("1"),
+        _move("2"),
+        _move("3", alias="staging"),
+        _move("3"),
+        _move("2", "rollback"),
+    ]
     assert production_lineage(moves) == ["1", "2"]
     assert production_lineage([*moves, _move("1", "rollback")]) == ["1"]

@@ -56,13 +56,21 @@ def fake_result(
     (out / "report.json").write_text(json.dumps(report), "utf-8")
     (out / "report.md").write_text("# AMER model card\n", "utf-8")
     return PipelineResult(
-        output_dir=out, model_dir=out / "model", report=report, report_path=out / "report.json",
-        report_md_path=out / "report.md", verification={"passed": True}, dataset_version=dataset,
-        config_path=Path(__file__).parents[3] / "configs" / "ner.cfg", duration_s=1.0,
+        output_dir=out,
+        model_dir=out / "model",
+        report=report,
+        report_path=out / "report.json",
+        report_md_path=out / "report.md",
+        verification={"passed": True},
+        dataset_version=dataset,
+        config_path=Path(__file__).parents[3] / "configs" / "ner.cfg",
+        duration_s=1.0,
     )
 
 
-def register(registry: Registry, settings: Settings, tmp: Path, model_dir: Path, **kw: Any) -> TrackedRun:
+def register(
+    registry: Registry, settings: Settings, tmp: Path, model_dir: Path, **kw: Any
+) -> TrackedRun:
     key = kw.pop("key", uuid.uuid4().hex)
     return track_result(registry, settings, fake_result(tmp, model_dir, **kw), key=key)
 
@@ -73,7 +81,13 @@ def test_store_track_result_registers_a_tagged_version(
     tracked = register(registry, store_settings, tmp_path, lexicon_model_dir, key="k1")
     info = registry.resolve(tracked.version.version)
     assert info.version == "1" and info.dataset_version == "d1" and info.gates_passed
-    assert info.metrics == {"accuracy": 0.95, "precision": 0.91, "recall": 0.89, "f1": 0.9, "latency": 2.0}
+    assert info.metrics == {
+        "accuracy": 0.95,
+        "precision": 0.91,
+        "recall": 0.89,
+        "f1": 0.9,
+        "latency": 2.0,
+    }
     assert info.staging_passed is None and info.run_id == tracked.run_id
     run = registry.client.get_run(tracked.run_id)
     assert run.data.metrics["f1.CONDITION"] == 0.85 and run.data.params["dataset_version"] == "d1"
@@ -127,8 +141,11 @@ def test_store_promote_rollback_and_history(
     with pytest.raises(PromotionError, match="no earlier production version"):
         registry.rollback()
     history = [(m.alias, m.from_version, m.to_version, m.actor) for m in registry.history()]
-    assert history == [("production", None, "1", "ana"), ("production", "1", "2", "ana"),
-                       ("production", "2", "1", "bo")]
+    assert history == [
+        ("production", None, "1", "ana"),
+        ("production", "1", "2", "ana"),
+        ("production", "2", "1", "bo"),
+    ]
     listed = registry.list_versions()
     assert [v.version for v in listed] == ["3", "2", "1"] and listed[2].aliases == ("production",)
 
@@ -140,7 +157,10 @@ def test_store_resolve_unknown_refs_raise(registry: Registry) -> None:
 
 
 def test_store_load_registered_model_by_alias_and_version(
-    registry: Registry, store_settings: Settings, tmp_path: Path, lexicon_model_dir: Path,
+    registry: Registry,
+    store_settings: Settings,
+    tmp_path: Path,
+    lexicon_model_dir: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from amer.model import load_model
@@ -149,7 +169,11 @@ def test_store_load_registered_model_by_alias_and_version(
     registry.promote("1", to="staging")
     monkeypatch.setenv("AMER_TRACKING_URI", store_settings.resolved_tracking_uri)
     model = load_model(f"models:/{registry.name}@staging")
-    assert model.nlp.meta["amer"]["registry"] == {"name": registry.name, "version": "1", "alias": "staging"}
+    assert model.nlp.meta["amer"]["registry"] == {
+        "name": registry.name,
+        "version": "1",
+        "alias": "staging",
+    }
     assert model.extract("Pasienten har feber.")[0].label == "CONDITION"
     assert load_model(f"models:/{registry.name}/1").meta["registry"]["alias"] is None
     with pytest.raises(ModelError, match="no alias @production"):

@@ -23,9 +23,16 @@ NOW = dt.datetime(2025, 6, 1, tzinfo=dt.UTC)
 
 def _production(*, dataset: str = "abc", days_old: float = 1.0) -> ModelVersionInfo:
     return ModelVersionInfo(
-        name="amer-ner", version="4", aliases=("production",), dataset_version=dataset,
-        metrics={}, gates_passed=True, staging_passed=True,
-        created_at=NOW - dt.timedelta(days=days_old), run_id="r", source="s",
+        name="amer-ner",
+        version="4",
+        aliases=("production",),
+        dataset_version=dataset,
+        metrics={},
+        gates_passed=True,
+        staging_passed=True,
+        created_at=NOW - dt.timedelta(days=days_old),
+        run_id="r",
+        source="s",
     )
 
 
