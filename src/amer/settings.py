@@ -134,7 +134,7 @@ class Settings(BaseSettings):
     drift_window: int = Field(default=1000, ge=1)
     """Most recent requests ``amer monitor drift`` compares with the training reference."""
     drift_min_requests: int = Field(default=200, ge=1)
-    """Fewer recorded requests than this give no drift score (below ~200, noise alone nears 0.2)."""
+    """Fewer recorded requests than this give no drift score (too noisy to judge)."""
     traffic_max_bytes: int = Field(default=5_000_000, ge=10_000)
     """Size at which the traffic aggregates file is rotated."""
     traffic_backups: int = Field(default=3, ge=0)

@@ -177,3 +177,17 @@ def test_drift_check_reads_window_and_writes_score(settings: Settings, tmp_path:
     assert result.n_window == 300 and not result.drifted
     assert result.model == str(model_dir)
     assert read_drift_score(settings.drift_path) == pytest.approx(result.score)
+
+
+def test_drift_psi_is_corrected_for_sample_size(settings: Settings) -> None:
+    population = _population(3000, seed=7)
+    raw, corrected = [], []
+    for seed in range(20):
+        shuffled = random.Random(seed).sample(population, len(population))
+        reference = build_reference(shuffled[250:1250])
+        result = compute_drift(reference, shuffled[:250], settings=settings)
+        raw.append(result.psi_raw["lexicon_share"])
+        corrected.append(result.psi["lexicon_share"])
+    expected = 9 * (1 / 250 + 1 / 1000)  # (bins - 1) * (1/n + 1/m) with deciles
+    assert sum(raw) / len(raw) == pytest.approx(expected, rel=0.3)
+    assert sum(corrected) / len(corrected) < expected / 3
