@@ -123,7 +123,7 @@ def summarise(runs: list[dict[str, Any]], *, peak_rps: float) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--model", required=True, help="model directory (the trained model)")
+    parser.add_argument("--model", help="model directory (the trained model)")
     parser.add_argument(
         "--rates", type=lambda s: [float(x) for x in s.split(",")], default=[10.0, 50.0, 100.0]
     )
@@ -133,15 +133,32 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=16)
     parser.add_argument("--hospital-docs-per-day", type=int, default=200_000)
     parser.add_argument("--busiest-hour-share", type=float, default=0.15)
+    parser.add_argument("--note", help="conditions of the run worth stating (other load, ...)")
+    parser.add_argument("--render", type=Path, help="re-render the docs from a saved result")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
+    if args.render:
+        result = json.loads(args.render.read_text("utf-8"))
+        result["note"] = args.note or result.get("note")
+    elif args.model:
+        result = measure(args)
+        print(json.dumps(result, indent=2))
+    else:
+        parser.error("give --model (measure) or --render (re-render a saved result)")
+    if not args.no_write:
+        Path("docs/capacity.json").write_text(json.dumps(result, indent=2) + "\n", "utf-8")
+        Path("docs/capacity.md").write_text(render_capacity(result), "utf-8")
+        write_section(Path("docs/benchmarks.md"), render_section(result))
 
+
+def measure(args: argparse.Namespace) -> dict[str, Any]:
+    """Run the loads against each worker count; the result as a JSON-ready dict."""
     settings = get_settings()
     texts = [d.text for d in read_corpus(settings.corpus_path) if d.text.strip()]
     random.Random(settings.seed).shuffle(texts)
     runs = [run_workers(args.model, w, texts, args) for w in args.workers]
     peak_rps = args.hospital_docs_per_day * args.busiest_hour_share / 3600
-    result = {
+    return {
         "command": "python " + " ".join(sys.argv),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}",
@@ -154,11 +171,19 @@ def main() -> None:
         },
         "runs": runs,
         "summary": summarise(runs, peak_rps=round(peak_rps, 1)),
+        "note": args.note,
     }
-    print(json.dumps(result, indent=2))
-    if not args.no_write:
-        Path("docs/capacity.md").write_text(render_capacity(result), "utf-8")
-        load.write_section(Path("docs/benchmarks.md"), render_section(result))
+
+
+def write_section(path: Path, section: str) -> None:
+    """Replace (or append) this script's section of ``path``, leaving other sections alone."""
+    text = path.read_text("utf-8") if path.is_file() else "# Benchmarks\n"
+    if BEGIN in text and END in text:
+        head, rest = text.split(BEGIN, 1)
+        text = head + section + rest.split(END, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    path.write_text(text, "utf-8")
 
 
 def cpu_table(result: dict[str, Any]) -> list[str]:
@@ -193,6 +218,7 @@ def render_section(result: dict[str, Any]) -> str:
         "",
         *cpu_table(result),
         "",
+        *([f"Conditions: {result['note']}", ""] if result.get("note") else []),
         f"Requests/s per core (one worker): **{s['rps_per_core_fixed']}** at fixed rates, "
         f"{s['rps_per_core_peak']} at the closed-loop peak; memory per replica "
         f"**{s['memory_per_replica_mb']} MB**. See docs/capacity.md.",
@@ -220,6 +246,7 @@ def render_capacity(result: dict[str, Any]) -> str:
         "",
         *cpu_table(result),
         "",
+        *([f"**Conditions:** {result['note']}", ""] if result.get("note") else []),
         "CPU (% of one core) is the server's process tree (uvicorn and its workers) over the run;"
         " the next column divides by the cores the workers can use.",
         "",

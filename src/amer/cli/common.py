@@ -78,4 +78,10 @@ def configure_logging(current: Settings) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(current.log_level)
+    # spaCy attaches its own stream handler when imported; route its records through ours
+    import spacy.util  # noqa: F401  (imported here so its handler exists before we remove it)
+
+    spacy_logger = logging.getLogger("spacy")
+    spacy_logger.handlers.clear()
+    spacy_logger.setLevel(max(logging.WARNING, root.level))
     _configured = True

@@ -109,7 +109,9 @@ def train(
 
 @app.command("evaluate")
 def evaluate(
-    model: Annotated[Path, typer.Option(help="Model directory.")] = DEFAULT_OUTPUT / "model",
+    model: Annotated[
+        str, typer.Option(help="Model directory or models:/NAME@ALIAS.")
+    ] = str(DEFAULT_OUTPUT / "model"),
     gold: Annotated[Path | None, typer.Option(help="Gold JSONL file to score as well.")] = None,
     output: Annotated[
         Path | None, typer.Option(help="Write report.json and report.md here.")
@@ -119,10 +121,9 @@ def evaluate(
 
     The gates judge the statistical model on the split; exit 7 when one fails.
     """
-    from amer.evaluation.gates import check_gates
-    from amer.evaluation.report import build_report, write_report
+    from amer.evaluation.report import write_report
     from amer.model import load_model
-    from amer.pipeline import evaluate_model, prepare_data
+    from amer.pipeline import evaluation_report, prepare_data
 
     current = settings()
     if gold is not None:
@@ -130,15 +131,7 @@ def evaluate(
     loaded = load_model(model)
     with RichProgress() as progress:
         data = prepare_data(current, progress=progress)
-        evaluations = evaluate_model(loaded, current, data.test, progress=progress)
-    gates = check_gates(evaluations["split"]["model"].gate_values(), current.gates)
-    report = build_report(
-        evaluations,
-        gates=gates,
-        dataset_version=data.dataset_version,
-        verification=data.verification,
-        settings=current,
-    )
+        report = evaluation_report(loaded, current, data, progress=progress)
     print_report(report)
     if output is not None:
         output.mkdir(parents=True, exist_ok=True)
