@@ -317,13 +317,10 @@ def _write_verification(report: VerificationReport, output: Path) -> None:
     (output / "verification.txt").write_text(report.summary() + "\n", "utf-8")
 
 
-def _write_drift_reference(model: AmerModel, train: Sequence[Doc], model_dir: Path) -> None:
-    try:
-        from amer.monitoring.drift import build_reference
-    except ImportError:
-        logger.warning("drift monitoring not available; no drift reference written")
-        return
-    stats = [s for _, s in model.analyse_batch([d.text for d in train])]
+def _write_drift_reference(model: AmerModel, docs: Sequence[Doc], model_dir: Path) -> None:
+    from amer.monitoring.drift import build_reference
+
+    stats = [s for _, s in model.analyse_batch([d.text for d in docs])]
     reference = build_reference(stats)
     (model_dir / "drift_reference.json").write_text(json.dumps(reference, indent=1), "utf-8")
 

@@ -20,15 +20,12 @@ _COMMAND_MODULES = (
     "amer.cli.monitoring",
     "amer.cli.ui",
 )
+"""Each module adds its commands to ``app`` when imported."""
 
 
 def _load_commands() -> None:
     for name in _COMMAND_MODULES:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as e:
-            if e.name != name:
-                raise
+        importlib.import_module(name)
 
 
 def main() -> None:

@@ -7,7 +7,6 @@ from ``settings.model_uri`` or an injected :class:`~amer.serving.holder.ModelSou
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -24,14 +23,11 @@ from amer.serving.auth import KeyStore
 from amer.serving.holder import ModelHolder, ModelSource, Poller, source_for
 from amer.serving.middleware import ServiceMiddleware
 from amer.serving.monitoring import traffic_sink
-from amer.serving.routes import entities, health, model
+from amer.serving.routes import clinic, entities, health, model
 from amer.serving.scoring import Overloaded, Scorer, TimedOut
 from amer.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
-
-CLINIC_ROUTES = "amer.serving.routes.clinic"
-
 
 def create_app(settings: Settings | None = None, *, source: ModelSource | None = None) -> FastAPI:
     """The inference API serving ``source`` (default: ``settings.model_uri``)."""
@@ -67,7 +63,7 @@ def create_app(settings: Settings | None = None, *, source: ModelSource | None =
     )
     app.state.settings = settings
     app.state.keys = KeyStore(settings.keys_path)
-    for router in (entities.router, model.router, health.router, *_clinic_routers()):
+    for router in (entities.router, model.router, health.router, clinic.router):
         app.include_router(router)
     _add_error_handlers(app)
     single = settings.max_text_chars * 6 + 65_536
@@ -86,16 +82,6 @@ def worker_app() -> FastAPI:
     settings = get_settings()
     configure_logging(settings)
     return create_app(settings)
-
-
-def _clinic_routers() -> list[Any]:
-    try:
-        module = importlib.import_module(CLINIC_ROUTES)
-    except ModuleNotFoundError as e:
-        if e.name != CLINIC_ROUTES:
-            raise
-        return []
-    return [module.router]
 
 
 def _package_version() -> str:
