@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,8 +27,15 @@ def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Itera
             monkeypatch.delenv(key)
     monkeypatch.setenv("AMER_HOME", str(tmp_path / "amer-home"))
     get_settings.cache_clear()
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
     yield
     get_settings.cache_clear()
+    # a CLI command run in-process configures logging on pytest's captured stream
+    root.handlers[:], root.level = handlers, level
+    import amer.cli.common
+
+    amer.cli.common._configured = False
 
 
 @pytest.fixture
