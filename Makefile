@@ -18,7 +18,7 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/amer pipeline run --output $(OUTPUT)
 
-test: $(STAMP)
+test: lint
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

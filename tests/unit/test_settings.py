@@ -21,7 +21,8 @@ def test_settings_read_toml_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path
     monkeypatch.setenv("AMER_CONFIG_FILE", str(config))
     monkeypatch.setenv("AMER_SEED", "12")  # the environment wins over the file
     settings = Settings()
-    assert settings.seed == 12 and settings.data_dir == Path("/data") and settings.gates.recall == 0.8
+    assert settings.seed == 12 and settings.data_dir == Path("/data")
+    assert settings.gates.recall == 0.8
 
 
 def test_settings_refuse_placeholder_key_outside_development() -> None:

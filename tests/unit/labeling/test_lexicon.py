@@ -57,7 +57,8 @@ def test_lexicon_patterns_skip_inflections_that_are_listed_terms() -> None:
 def test_lexicon_token_features_mark_matches() -> None:
     nlp, _ = _labeller()
     doc = nlp("akutt hjerteinfarkt og paracetamol")
-    assert [t.tag_ for t in doc] == ["LEX-B-CONDITION", "LEX-I-CONDITION", "LEX-O", "LEX-B-SUBSTANCE"]
+    tags = ["LEX-B-CONDITION", "LEX-I-CONDITION", "LEX-O", "LEX-B-SUBSTANCE"]
+    assert [t.tag_ for t in doc] == tags
 
 
 def test_lexicon_feature_dropout_applies_only_to_training_batches() -> None:
