@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 OUTPUT ?= runs/default
+# the hand-annotated evaluation set scored beside the held-out split
+export AMER_GOLD_FILE ?= tests/fixtures/gold/clinical_gold.jsonl
 STAMP := $(VENV)/.installed
 
 .PHONY: run test install bench lint clean

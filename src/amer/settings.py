@@ -76,8 +76,9 @@ class Settings(BaseSettings):
     """Field (JSONL) or column (CSV) holding the document text."""
     training_config: Path = Path("configs/ner.cfg")
     """spaCy training config (hyperparameters live there, not here)."""
-    gold_file: Path | None = Path("tests/fixtures/gold/clinical_gold.jsonl")
-    """Hand-annotated evaluation set reported beside the 20 % split; None skips it."""
+    gold_file: Path | None = None
+    """Hand-annotated evaluation set reported beside the 20 % split; None skips it.
+    ``make run`` points it at the set in ``tests/fixtures/gold`` (AMER_GOLD_FILE)."""
     secrets_dir: Path | None = None
     """Directory of mounted secrets (one file per field), e.g. a Kubernetes Secret."""
 
