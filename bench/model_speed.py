@@ -66,7 +66,8 @@ def render(results: dict[str, float], model_dir: Path, report: dict[str, object]
         "|---|---|",
     ]
     if report:
-        lines.append(f"| default pipeline, all steps (report.json `duration_s`) | {report.get('duration_s')} s |")
+        duration = report.get("duration_s")
+        lines.append(f"| default pipeline, all steps (report.json `duration_s`) | {duration} s |")
         lines.append(f"| of which training | {report.get('timings', {}).get('train_s')} s |")
         lines.append(f"| model size on disk | {report.get('model_size_mb')} MB |")
     lines += [
