@@ -282,7 +282,7 @@ def download_model_dir(client: MlflowClient, mv: ModelVersion, target: Path) -> 
 
 def _model_dir_in(mlmodel: Path) -> str:
     """Where the pyfunc's ``MLmodel`` file says the raw model directory is."""
-    import yaml  # type: ignore[import-untyped]
+    import yaml  # type: ignore[import-untyped,unused-ignore]
 
     flavor = yaml.safe_load(mlmodel.read_text("utf-8"))["flavors"]["python_function"]
     return str(flavor["artifacts"][MODEL_DIR_ARTIFACT]["path"])
