@@ -82,6 +82,22 @@ class PipelineResult:
     duration_s: float
 
 
+RESULT_SETTINGS: tuple[str, ...] = (
+    "seed",
+    "test_fraction",
+    "dev_fraction",
+    "max_epochs",
+    "max_steps",
+    "inflect",
+    "bootstrap_samples",
+    "min_term_length",
+    "lowercase_match",
+    "corpus_format",
+)
+"""Scalar settings that change a run's result: part of the cache key, logged as run parameters
+(hyperparameters proper live in the spaCy config)."""
+
+
 def cleaning_settings(settings: Settings) -> dict[str, Any]:
     """The settings that change what cleaning produces (part of the dataset version)."""
     return {
@@ -134,20 +150,7 @@ def cache_key(settings: Settings, *, version: str | None = None) -> str:
         if settings.training_config.is_file()
         else "",
         "code": code_version(),
-        "settings": settings.model_dump(
-            mode="json",
-            include={
-                "seed",
-                "test_fraction",
-                "dev_fraction",
-                "max_epochs",
-                "max_steps",
-                "inflect",
-                "bootstrap_samples",
-                "gates",
-                "labels",
-            },
-        ),
+        "settings": settings.model_dump(mode="json", include={*RESULT_SETTINGS, "gates", "labels"}),
         "gold": _file_hash(settings.gold_file),
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:24]

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from amer.errors import RegistryError
+from amer.pipeline import RESULT_SETTINGS
 from amer.registry.connection import ensure_experiment, experiment_artifact_location
 from amer.registry.store import Registry, download_model_dir
 from amer.registry.versions import TAG_CACHE_KEY, ModelVersionInfo, headline_metrics, version_tags
@@ -28,19 +29,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-PARAM_FIELDS: tuple[str, ...] = (
-    "seed",
-    "test_fraction",
-    "dev_fraction",
-    "max_epochs",
-    "max_steps",
-    "inflect",
-    "bootstrap_samples",
-    "min_term_length",
-    "lowercase_match",
-    "corpus_format",
-)
-"""Settings logged as run parameters (hyperparameters proper live in the spaCy config)."""
+PARAM_FIELDS = RESULT_SETTINGS
+"""Settings logged as run parameters (the ones that change the result)."""
 
 
 @dataclass(frozen=True)
