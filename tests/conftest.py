@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Iterator
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from amer.data.cleaning import LexiconEntry, clean_terminology
 from amer.data.terminology import read_terminology
+from amer.pipeline import PipelineResult
 from amer.settings import AMER_LABELS, Settings, get_settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -108,3 +113,42 @@ def live_api(tmp_path: Path, lexicon_model_dir: Path) -> Iterator[LiveAPI]:
     yield LiveAPI(f"http://127.0.0.1:{port}", key, settings)
     server.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture
+def make_pipeline_result() -> Callable[..., PipelineResult]:
+    """Builds a PipelineResult as the contract describes it around an already-built model, so
+    registry tests register versions in well under a second (the real pipeline runs in the
+    integration tests)."""
+
+    def make(
+        tmp: Path, model_dir: Path, *, f1: float = 0.9, gates: bool = True, dataset: str = "d1"
+    ) -> PipelineResult:
+        out = tmp / f"out-{uuid.uuid4().hex[:6]}"
+        shutil.copytree(model_dir, out / "model")
+        failures = [] if gates else ["f1 0.5000 is not above 0.8700"]
+        report: dict[str, Any] = {
+            "dataset_version": dataset,
+            "metrics": {
+                "micro": {"precision": 0.91, "recall": 0.89, "f1": f1},
+                "token_accuracy": 0.95,
+                "latency_ms": {"p50": 2.0, "p95": 5.0},
+                "per_label": {"CONDITION": {"precision": 0.9, "recall": 0.8, "f1": 0.85}},
+            },
+            "gates": {"passed": gates, "failures": failures},
+        }
+        (out / "report.json").write_text(json.dumps(report), "utf-8")
+        (out / "report.md").write_text("# AMER model card\n", "utf-8")
+        return PipelineResult(
+            output_dir=out,
+            model_dir=out / "model",
+            report=report,
+            report_path=out / "report.json",
+            report_md_path=out / "report.md",
+            verification={"passed": True},
+            dataset_version=dataset,
+            config_path=Path(__file__).parents[1] / "configs" / "ner.cfg",
+            duration_s=1.0,
+        )
+
+    return make

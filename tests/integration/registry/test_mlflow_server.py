@@ -6,17 +6,14 @@ with artifacts in ``tmp_path``, and drops the database afterwards. Nothing is mo
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -131,34 +128,11 @@ def server_settings(
     )
 
 
-def _fake_result(tmp: Path, model_dir: Path, *, f1: float) -> PipelineResult:
-    out = tmp / f"out-{uuid.uuid4().hex[:6]}"
-    shutil.copytree(model_dir, out / "model")
-    report: dict[str, Any] = {
-        "metrics": {
-            "micro": {"precision": 0.9, "recall": 0.9, "f1": f1},
-            "token_accuracy": 0.95,
-            "latency_ms": {"p50": 1.5, "p95": 3.0},
-        },
-        "gates": {"passed": True, "failures": []},
-    }
-    (out / "report.json").write_text(json.dumps(report), "utf-8")
-    (out / "report.md").write_text("# card\n", "utf-8")
-    return PipelineResult(
-        out,
-        out / "model",
-        report,
-        out / "report.json",
-        out / "report.md",
-        {"passed": True},
-        "d-server",
-        ROOT / "configs" / "ner.cfg",
-        0.1,
-    )
-
-
 def test_server_register_promote_rollback_load(
-    server_settings: Settings, tmp_path: Path, lexicon_model_dir: Path
+    server_settings: Settings,
+    tmp_path: Path,
+    lexicon_model_dir: Path,
+    make_pipeline_result: Callable[..., PipelineResult],
 ) -> None:
     from amer.model import load_model
 
@@ -167,7 +141,7 @@ def test_server_register_promote_rollback_load(
         tracked = track_result(
             registry,
             server_settings,
-            _fake_result(tmp_path, lexicon_model_dir, f1=f1),
+            make_pipeline_result(tmp_path, lexicon_model_dir, f1=f1, dataset="d-server"),
             key=uuid.uuid4().hex,
         )
         assert tracked.version.source.startswith("models:/")

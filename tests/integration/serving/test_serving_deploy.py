@@ -7,13 +7,11 @@ which the running server picks up by polling — all measured end to end.
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
 import subprocess
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -32,47 +30,22 @@ pytestmark = pytest.mark.integration
 REPO = Path(__file__).parents[3]
 
 
-def _register(registry: Registry, settings: Settings, tmp: Path, model_dir: Path) -> str:
-    out = tmp / f"out-{uuid.uuid4().hex[:6]}"
-    shutil.copytree(model_dir, out / "model")
-    report: dict[str, Any] = {
-        "dataset_version": "d1",
-        "metrics": {
-            "micro": {"precision": 0.9, "recall": 0.9, "f1": 0.9},
-            "token_accuracy": 0.95,
-            "latency_ms": {"p50": 1.0, "p95": 2.0},
-            "per_label": {},
-        },
-        "gates": {"passed": True, "failures": []},
-    }
-    (out / "report.json").write_text(json.dumps(report), "utf-8")
-    (out / "report.md").write_text("# card\n", "utf-8")
-    result = PipelineResult(
-        output_dir=out,
-        model_dir=out / "model",
-        report=report,
-        report_path=out / "report.json",
-        report_md_path=out / "report.md",
-        verification={"passed": True},
-        dataset_version="d1",
-        config_path=REPO / "configs" / "ner.cfg",
-        duration_s=1.0,
-    )
+def _register(registry: Registry, settings: Settings, result: PipelineResult) -> str:
     return str(track_result(registry, settings, result, key=uuid.uuid4().hex).version.version)
 
 
 def test_deploy_staging_then_production_swaps_the_running_service(
-    lexicon_model_dir: Path, tmp_path: Path
+    lexicon_model_dir: Path, tmp_path: Path, make_pipeline_result: Callable[..., PipelineResult]
 ) -> None:
     name = f"amer-deploy-{uuid.uuid4().hex[:6]}"
     home = tmp_path / "home"
     settings = Settings(home=home, registered_model=name)
     registry = Registry.from_settings(settings)
-    v1 = _register(registry, settings, tmp_path, lexicon_model_dir)
+    v1 = _register(registry, settings, make_pipeline_result(tmp_path, lexicon_model_dir))
     registry.promote(v1, to="staging")
     registry.record_staging(v1, passed=True, junit_path=None)
     registry.promote(v1, to="production")
-    v2 = _register(registry, settings, tmp_path, lexicon_model_dir)
+    v2 = _register(registry, settings, make_pipeline_result(tmp_path, lexicon_model_dir))
     registry.promote(v2, to="staging")
     with pytest.raises(PromotionError, match="staging"):
         deploy_production(settings, wait=False)

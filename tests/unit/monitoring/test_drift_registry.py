@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -23,44 +23,20 @@ def _docs(n: int, lexicon: int) -> list[DocStats]:
     ]
 
 
-def _result(tmp: Path, model_dir: Path) -> PipelineResult:
-    out = tmp / "run"
-    shutil.copytree(model_dir, out / "model")
-    (out / "model" / REFERENCE_FILE).write_text(json.dumps(build_reference(_docs(400, 10))))
-    report = {
-        "dataset_version": "d1",
-        "gates": {"passed": True, "failures": []},
-        "metrics": {
-            "micro": {"precision": 0.9, "recall": 0.9, "f1": 0.9},
-            "token_accuracy": 0.95,
-            "latency_ms": {"p50": 1.0, "p95": 2.0},
-            "per_label": {},
-        },
-    }
-    (out / "report.json").write_text(json.dumps(report))
-    (out / "report.md").write_text("# model card\n")
-    return PipelineResult(
-        output_dir=out,
-        model_dir=out / "model",
-        report=report,
-        report_path=out / "report.json",
-        report_md_path=out / "report.md",
-        verification={"passed": True},
-        dataset_version="d1",
-        config_path=Path(__file__).parents[3] / "configs" / "ner.cfg",
-        duration_s=1.0,
-    )
-
-
 def test_drift_registry_reference_travels_with_the_version(
-    tmp_path: Path, lexicon_model_dir: Path
+    tmp_path: Path,
+    lexicon_model_dir: Path,
+    make_pipeline_result: Callable[..., PipelineResult],
 ) -> None:
     from amer.registry.store import Registry
     from amer.registry.tracking import track_result
 
     settings = Settings(home=tmp_path / "home", drift_min_requests=200)
     registry = Registry.from_settings(settings)
-    tracked = track_result(registry, settings, _result(tmp_path, lexicon_model_dir), key="k")
+    result = make_pipeline_result(tmp_path, lexicon_model_dir)
+    reference = build_reference(_docs(400, 10))
+    (result.model_dir / REFERENCE_FILE).write_text(json.dumps(reference))
+    tracked = track_result(registry, settings, result, key="k")
     registry.promote(tracked.version.version, to="production", force=True, reason="test")
     recorder = TrafficRecorder.from_settings(settings)
     recorder.record(_docs(250, 10))

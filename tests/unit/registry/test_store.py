@@ -6,9 +6,8 @@ test registers versions in well under a second; the real pipeline runs in the in
 
 from __future__ import annotations
 
-import json
-import shutil
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ import pytest
 from amer.errors import ModelError, PromotionError, RegistryError
 from amer.pipeline import PipelineResult
 from amer.registry.store import Registry
-from amer.registry.tracking import TrackedRun, find_cached, track_result
+from amer.registry.tracking import TrackedRun, track_result
 from amer.settings import Settings
 
 FIXTURE_DATA = Path(__file__).parents[2] / "fixtures" / "data"
@@ -37,67 +36,26 @@ def registry(store_settings: Settings) -> Registry:
     return Registry(make_client(store_settings), name=f"amer-test-{uuid.uuid4().hex[:8]}")
 
 
-def fake_result(
-    tmp: Path, model_dir: Path, *, f1: float = 0.9, gates: bool = True, dataset: str = "d1"
-) -> PipelineResult:
-    """A PipelineResult as the contract describes it, around an already-built model."""
-    out = tmp / f"out-{uuid.uuid4().hex[:6]}"
-    shutil.copytree(model_dir, out / "model")
-    report: dict[str, Any] = {
-        "dataset_version": dataset,
-        "metrics": {
-            "micro": {"precision": 0.91, "recall": 0.89, "f1": f1},
-            "token_accuracy": 0.95,
-            "latency_ms": {"p50": 2.0, "p95": 5.0},
-            "per_label": {"CONDITION": {"precision": 0.9, "recall": 0.8, "f1": 0.85}},
-        },
-        "gates": {"passed": gates, "failures": [] if gates else ["f1 0.5000 is not above 0.8700"]},
-    }
-    (out / "report.json").write_text(json.dumps(report), "utf-8")
-    (out / "report.md").write_text("# AMER model card\n", "utf-8")
-    return PipelineResult(
-        output_dir=out,
-        model_dir=out / "model",
-        report=report,
-        report_path=out / "report.json",
-        report_md_path=out / "report.md",
-        verification={"passed": True},
-        dataset_version=dataset,
-        config_path=Path(__file__).parents[3] / "configs" / "ner.cfg",
-        duration_s=1.0,
-    )
+@pytest.fixture
+def register(make_pipeline_result: Callable[..., PipelineResult]) -> Callable[..., TrackedRun]:
+    """Registers a fake pipeline result (see ``make_pipeline_result``) as a new version."""
 
+    def go(
+        registry: Registry, settings: Settings, tmp: Path, model_dir: Path, **kw: Any
+    ) -> TrackedRun:
+        key = kw.pop("key", uuid.uuid4().hex)
+        result = make_pipeline_result(tmp, model_dir, **kw)
+        return track_result(registry, settings, result, key=key)
 
-def register(
-    registry: Registry, settings: Settings, tmp: Path, model_dir: Path, **kw: Any
-) -> TrackedRun:
-    key = kw.pop("key", uuid.uuid4().hex)
-    return track_result(registry, settings, fake_result(tmp, model_dir, **kw), key=key)
-
-
-def test_store_track_result_registers_a_tagged_version(
-    registry: Registry, store_settings: Settings, tmp_path: Path, lexicon_model_dir: Path
-) -> None:
-    tracked = register(registry, store_settings, tmp_path, lexicon_model_dir, key="k1")
-    info = registry.resolve(tracked.version.version)
-    assert info.version == "1" and info.dataset_version == "d1" and info.gates_passed
-    assert info.metrics == {
-        "accuracy": 0.95,
-        "precision": 0.91,
-        "recall": 0.89,
-        "f1": 0.9,
-        "latency": 2.0,
-    }
-    assert info.staging_passed is None and info.run_id == tracked.run_id
-    run = registry.client.get_run(tracked.run_id)
-    assert run.data.metrics["f1.CONDITION"] == 0.85 and run.data.params["dataset_version"] == "d1"
-    assert run.inputs.dataset_inputs[0].dataset.digest == "d1"
-    assert "amer.git_commit" in run.data.tags
-    assert find_cached(registry, "k1") == info and find_cached(registry, "other") is None
+    return go
 
 
 def test_store_download_gives_a_loadable_model_directory(
-    registry: Registry, store_settings: Settings, tmp_path: Path, lexicon_model_dir: Path
+    registry: Registry,
+    store_settings: Settings,
+    tmp_path: Path,
+    lexicon_model_dir: Path,
+    register: Callable[..., TrackedRun],
 ) -> None:
     from amer.model import load_model
 
@@ -109,7 +67,11 @@ def test_store_download_gives_a_loadable_model_directory(
 
 
 def test_store_promotion_refuses_failed_gates_and_force_needs_a_reason(
-    registry: Registry, store_settings: Settings, tmp_path: Path, lexicon_model_dir: Path
+    registry: Registry,
+    store_settings: Settings,
+    tmp_path: Path,
+    lexicon_model_dir: Path,
+    register: Callable[..., TrackedRun],
 ) -> None:
     register(registry, store_settings, tmp_path, lexicon_model_dir, gates=False)
     with pytest.raises(PromotionError, match="failed its quality gates"):
@@ -122,7 +84,11 @@ def test_store_promotion_refuses_failed_gates_and_force_needs_a_reason(
 
 
 def test_store_promote_rollback_and_history(
-    registry: Registry, store_settings: Settings, tmp_path: Path, lexicon_model_dir: Path
+    registry: Registry,
+    store_settings: Settings,
+    tmp_path: Path,
+    lexicon_model_dir: Path,
+    register: Callable[..., TrackedRun],
 ) -> None:
     for f1 in (0.90, 0.91, 0.85):
         register(registry, store_settings, tmp_path, lexicon_model_dir, f1=f1)
@@ -162,6 +128,7 @@ def test_store_load_registered_model_by_alias_and_version(
     tmp_path: Path,
     lexicon_model_dir: Path,
     monkeypatch: pytest.MonkeyPatch,
+    register: Callable[..., TrackedRun],
 ) -> None:
     from amer.model import load_model
 
