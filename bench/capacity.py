@@ -31,13 +31,15 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).parent))
 import load  # noqa: E402  (bench/load.py: the open-loop driver and CPU meter)
+from doc_sections import markers, write_section  # noqa: E402
 
 from amer.data.corpus import read_corpus  # noqa: E402
 from amer.serving.auth import KeyStore  # noqa: E402
 from amer.serving.process import ServerProcess  # noqa: E402
 from amer.settings import get_settings  # noqa: E402
 
-BEGIN, END = "<!-- capacity:begin -->", "<!-- capacity:end -->"
+SECTION_NAME = "capacity"
+BEGIN, END = markers(SECTION_NAME)
 HPA_TARGET = 0.65
 """The HorizontalPodAutoscaler's CPU target (deploy/k8s/base/api-hpa.yaml)."""
 
@@ -148,7 +150,7 @@ def main() -> None:
     if not args.no_write:
         Path("docs/capacity.json").write_text(json.dumps(result, indent=2) + "\n", "utf-8")
         Path("docs/capacity.md").write_text(render_capacity(result), "utf-8")
-        write_section(Path("docs/benchmarks.md"), render_section(result))
+        write_section(Path("docs/benchmarks.md"), render_section(result), name=SECTION_NAME)
 
 
 def measure(args: argparse.Namespace) -> dict[str, Any]:
@@ -173,17 +175,6 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         "summary": summarise(runs, peak_rps=round(peak_rps, 1)),
         "note": args.note,
     }
-
-
-def write_section(path: Path, section: str) -> None:
-    """Replace (or append) this script's section of ``path``, leaving other sections alone."""
-    text = path.read_text("utf-8") if path.is_file() else "# Benchmarks\n"
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + section + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    path.write_text(text, "utf-8")
 
 
 def cpu_table(result: dict[str, Any]) -> list[str]:

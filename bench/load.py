@@ -28,6 +28,7 @@ from typing import Any
 
 import httpx
 import psutil
+from doc_sections import markers, write_section  # bench/doc_sections.py
 
 from amer.data.corpus import read_corpus
 from amer.model import load_model
@@ -35,7 +36,8 @@ from amer.serving.auth import KeyStore
 from amer.serving.process import ServerProcess
 from amer.settings import get_settings
 
-BEGIN, END = "<!-- serving-load:begin -->", "<!-- serving-load:end -->"
+SECTION_NAME = "serving-load"
+BEGIN, END = markers(SECTION_NAME)
 MAX_OUTSTANDING = 2000
 
 
@@ -277,7 +279,7 @@ def main() -> None:
                 result.update(asyncio.run(drive(server.url, key, texts, args, server.pid)))
     print(json.dumps(result, indent=2))
     if not args.no_write:
-        write_section(args.write, render(result))
+        write_section(args.write, render(result), name=SECTION_NAME)
 
 
 def render(r: dict[str, Any]) -> str:
@@ -325,18 +327,6 @@ def render(r: dict[str, Any]) -> str:
             share = 100 * best / ip["batched_docs_per_s"]
             lines.append(f"Service peak / in-process batched: **{share:.0f} %**.")
     return "\n".join([*lines, END])
-
-
-def write_section(path: Path, section: str) -> None:
-    """Replace (or append) the serving section of ``path``, leaving other sections alone."""
-    text = path.read_text("utf-8") if path.is_file() else "# Benchmarks\n"
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + section + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, "utf-8")
 
 
 if __name__ == "__main__":

@@ -16,13 +16,14 @@ import time
 from pathlib import Path
 
 import numpy as np
+from doc_sections import markers, write_section  # bench/doc_sections.py
 
 from amer.data.cleaning import clean_corpus
 from amer.data.corpus import read_corpus
 from amer.model import load_model
 from amer.settings import get_settings
 
-SECTION = "## Model speed"
+SECTION_NAME = "model-speed"
 
 
 def measure(model_dir: Path, n_docs: int) -> dict[str, float]:
@@ -56,7 +57,8 @@ def measure(model_dir: Path, n_docs: int) -> dict[str, float]:
 
 def render(results: dict[str, float], model_dir: Path, report: dict[str, object] | None) -> str:
     lines = [
-        SECTION,
+        markers(SECTION_NAME)[0],
+        "## Model speed",
         "",
         f"Command: `python bench/model_speed.py --model {model_dir} --write docs/benchmarks.md` "
         f"(2 cores, CPU only; {results['documents']:.0f} NorMedQA documents, "
@@ -77,19 +79,7 @@ def render(results: dict[str, float], model_dir: Path, report: dict[str, object]
         f"| batched throughput | {results['batched_words_per_s']:.0f} words/s "
         f"({results['batched_docs_per_s']:.1f} docs/s) |",
     ]
-    return "\n".join(lines) + "\n"
-
-
-def write_section(path: Path, section: str) -> None:
-    """Replace (or append) this script's section of docs/benchmarks.md, leaving others alone."""
-    text = path.read_text("utf-8") if path.is_file() else "# Benchmarks\n"
-    start = text.find(SECTION)
-    if start == -1:
-        text = text.rstrip("\n") + "\n\n" + section
-    else:
-        end = text.find("\n## ", start + len(SECTION))
-        text = text[:start] + section + ("" if end == -1 else text[end + 1 :])
-    path.write_text(text, "utf-8")
+    return "\n".join([*lines, markers(SECTION_NAME)[1]])
 
 
 def main() -> None:
@@ -106,7 +96,7 @@ def main() -> None:
     section = render(results, args.model, report)
     print(section)
     if args.write:
-        write_section(args.write, section)
+        write_section(args.write, section, name=SECTION_NAME)
 
 
 if __name__ == "__main__":
