@@ -16,7 +16,7 @@ import pytest
 from amer.errors import ModelError, PromotionError, RegistryError
 from amer.pipeline import PipelineResult
 from amer.registry.store import Registry
-from amer.registry.tracking import TrackedRun, track_result
+from amer.registry.tracking import TrackedRun, find_cached, track_result
 from amer.settings import Settings
 
 FIXTURE_DATA = Path(__file__).parents[2] / "fixtures" / "data"
@@ -48,6 +48,31 @@ def register(make_pipeline_result: Callable[..., PipelineResult]) -> Callable[..
         return track_result(registry, settings, result, key=key)
 
     return go
+
+
+def test_store_track_result_registers_a_tagged_version(
+    registry: Registry,
+    store_settings: Settings,
+    tmp_path: Path,
+    lexicon_model_dir: Path,
+    register: Callable[..., TrackedRun],
+) -> None:
+    tracked = register(registry, store_settings, tmp_path, lexicon_model_dir, key="k1")
+    info = registry.resolve(tracked.version.version)
+    assert info.version == "1" and info.dataset_version == "d1" and info.gates_passed
+    assert info.metrics == {
+        "accuracy": 0.95,
+        "precision": 0.91,
+        "recall": 0.89,
+        "f1": 0.9,
+        "latency": 2.0,
+    }
+    assert info.staging_passed is None and info.run_id == tracked.run_id
+    run = registry.client.get_run(tracked.run_id)
+    assert run.data.metrics["f1.CONDITION"] == 0.85 and run.data.params["dataset_version"] == "d1"
+    assert run.inputs.dataset_inputs[0].dataset.digest == "d1"
+    assert "amer.git_commit" in run.data.tags
+    assert find_cached(registry, "k1") == info and find_cached(registry, "other") is None
 
 
 def test_store_download_gives_a_loadable_model_directory(
